@@ -1,0 +1,62 @@
+"""The record that ingestion hands to indexing.
+
+`Article` is the one contract between the two stages: readers never touch the
+index, and the index never parses files. Everything here is plain data so that
+articles can cross process boundaries (parallel parsing) and be compared in tests.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, cleaned and with every field's origin recorded.
+
+    `id` is derived from where the article lives (root name + path + record
+    position), never from its content, so an edited article keeps its id and
+    is *updated* rather than duplicated. `content_hash` is derived from the
+    content, so unchanged articles can be skipped without re-analysis.
+    """
+
+    id: str
+    headline: str
+    body: str
+    source: str | None = None
+    published: datetime | None = None  # timezone-aware UTC, or None: never guessed
+    url: str | None = None
+    author: str | None = None
+    language: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    path: str = ""  # relative to the corpus root; "a.tar.gz!member#3" inside files
+    content_hash: str = ""
+    provenance: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["published"] = self.published.isoformat() if self.published else None
+        d["tags"] = list(self.tags)
+        return d
+
+
+def article_id(root_name: str, path: str) -> str:
+    """Stable id for the article at `path` under a corpus root called `root_name`.
+
+    The root's name is part of the key so that two corpora with the same
+    layout (`a/x.txt` in two roots) do not collide.
+    """
+    key = f"{root_name}/{path}".encode("utf-8")
+    return hashlib.blake2b(key, digest_size=8).hexdigest()
+
+
+def content_hash(headline: str, body: str) -> str:
+    """Hash of what a reader sees; equal hashes mean exact duplicates."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(headline.encode("utf-8"))
+    h.update(b"\x00")
+    h.update(body.encode("utf-8"))
+    return h.hexdigest()

@@ -1,0 +1,85 @@
+"""What every command shares: the index location, exit codes, errors, colour.
+
+Conventions (as in good search CLIs): results on stdout, progress and
+summaries on stderr; exit 0 when something matched, 1 when nothing did, 2 on
+error; colour only on a terminal and never when NO_COLOR is set.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..errors import NewsSearchError
+from ..ingest import IngestOptions
+from ..ingest.options import DEFAULT_MAX_BYTES
+
+EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+
+
+def default_index_dir() -> str:
+    return os.environ.get("NEWS_SEARCH_INDEX") or "index"
+
+
+index_dir_option = click.option(
+    "--index-dir", "index_dir", type=click.Path(file_okay=False), default=default_index_dir,
+    show_default="$NEWS_SEARCH_INDEX, else ./index", help="Where the index lives.")
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> None:
+    click.echo(f"news-search: error: {message}", err=True)
+    sys.exit(code)
+
+
+def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn our documented errors into one line on stderr and exit status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except NewsSearchError as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+
+    return wrapper
+
+
+def use_color(stream=None) -> bool:
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def style(text: str, stream=None, **kw: Any) -> str:
+    return click.style(text, **kw) if use_color(stream) else text
+
+
+def _parse_columns(ctx, param, value: str | None) -> tuple[str, ...] | None:
+    if not value:
+        return None
+    cols = tuple(c.strip().lower() for c in value.split(","))
+    if not all(cols):
+        raise click.BadParameter("give column names separated by commas, e.g. section,headline,body")
+    return cols
+
+
+def ingest_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--max-bytes and --csv-columns, turned into an `IngestOptions` argument `ingest`."""
+
+    @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
+                  show_default=True, help="Skip files (and archive members) larger than this.")
+    @click.option("--csv-columns", callback=_parse_columns, metavar="COLS",
+                  help="Column names for headerless CSV, e.g. 'section,headline,body' (AG News).")
+    @functools.wraps(fn)
+    def wrapper(*args: Any, max_bytes: int, csv_columns: tuple[str, ...] | None, **kwargs: Any) -> Any:
+        kwargs["ingest"] = IngestOptions(max_bytes=max_bytes, csv_columns=csv_columns)
+        return fn(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,91 @@
+"""The one definition of what the index holds, and the Article <-> document mapping.
+
+Bump SCHEMA_VERSION whenever a field or analyzer changes: an index built with
+another version is refused with a message asking for `reindex --full`, rather
+than returning subtly wrong results.
+
+Dates are stored as naive UTC: Whoosh 2.7.4 indexes aware datetimes by their
+wall-clock time and ignores the offset (../shared/whoosh-notes.md).
+"""
+from __future__ import annotations
+
+import json
+from datetime import timezone
+from typing import Any
+
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+from ..article import Article
+from .analysis import name_analyzer, news_analyzer
+
+SCHEMA_VERSION = 1
+HEADLINE_BOOST = 2.5
+
+# Fields a user may name in a query (`headline:`, `source:`...), besides `published`.
+TEXT_FIELDS = ("headline", "body")
+KEYWORD_FIELDS = ("source", "section", "tags", "language")
+
+
+def build_schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        headline=TEXT(analyzer=news_analyzer(), stored=True, field_boost=HEADLINE_BOOST,
+                      spelling=True),
+        body=TEXT(analyzer=news_analyzer(), stored=True, phrase=True, spelling=True),
+        source=KEYWORD(stored=True, lowercase=True, commas=True, sortable=True),
+        section=KEYWORD(stored=True, lowercase=True, commas=True, sortable=True),
+        tags=KEYWORD(stored=True, lowercase=True, commas=True),
+        language=KEYWORD(stored=True, lowercase=True, commas=True, sortable=True),
+        published=DATETIME(stored=True, sortable=True),
+        author=TEXT(analyzer=name_analyzer(), stored=True, phrase=True),
+        url=ID(stored=True),
+        path=ID(stored=True),
+        content_hash=ID(stored=True),
+        provenance=STORED(),
+    )
+
+
+def _keyword(value: str | None) -> str | None:
+    # Commas separate values in KEYWORD fields; a comma inside one value would split it.
+    return value.replace(",", " ").strip().lower() if value else None
+
+
+def document_for(article: Article) -> dict[str, Any]:
+    """The Whoosh document for an article (None-valued fields are left out)."""
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "headline": article.headline,
+        "body": article.body,
+        "source": _keyword(article.source),
+        "section": _keyword(article.section),
+        "tags": ",".join(t for t in (_keyword(t) for t in article.tags) if t) or None,
+        "language": _keyword(article.language),
+        "published": (article.published.astimezone(timezone.utc).replace(tzinfo=None)
+                      if article.published else None),
+        "author": article.author,
+        "url": article.url,
+        "path": article.path,
+        "content_hash": article.content_hash,
+        "provenance": json.dumps(article.provenance, ensure_ascii=False),
+    }
+    return {k: v for k, v in doc.items() if v is not None and v != ""}
+
+
+def article_from_stored(fields: dict[str, Any]) -> Article:
+    """Rebuild an Article from a stored document (for `show`, alerts, tests)."""
+    published = fields.get("published")
+    return Article(
+        id=fields["id"],
+        headline=fields.get("headline", ""),
+        body=fields.get("body", ""),
+        source=fields.get("source"),
+        published=published.replace(tzinfo=timezone.utc) if published else None,
+        url=fields.get("url"),
+        author=fields.get("author"),
+        language=fields.get("language"),
+        section=fields.get("section"),
+        tags=tuple(t for t in (fields.get("tags") or "").split(",") if t),
+        path=fields.get("path", ""),
+        content_hash=fields.get("content_hash", ""),
+        provenance=json.loads(fields.get("provenance") or "{}"),
+    )

@@ -1,0 +1,103 @@
+"""Where an index lives on disk, and opening it safely.
+
+Layout of an index directory:
+
+    index/news-search.json   metadata: schema version, current generation, roots
+    index/gen-0001/          the Whoosh index of generation 1
+
+A full rebuild writes the next generation beside the current one and switches
+by atomically replacing news-search.json, so readers never see a half-built index.
+
+(Minimal first version; the indexing issue owns and extends this module.)
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+
+from ..errors import IndexNotFoundError, SchemaVersionError
+from .schema import SCHEMA_VERSION, build_schema
+
+META_FILE = "news-search.json"
+
+
+@dataclass(frozen=True)
+class IndexHandle:
+    """An open Whoosh index plus which generation it is."""
+
+    index_dir: Path
+    generation: str
+    ix: Any  # whoosh.index.FileIndex
+
+    @property
+    def path(self) -> Path:
+        return self.index_dir / self.generation
+
+
+def read_meta(index_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    path = Path(index_dir) / META_FILE
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise IndexNotFoundError(
+            f"no index at {index_dir}: build one with `news-search index PATH --index-dir {index_dir}`"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise IndexNotFoundError(f"cannot read {path}: {exc}") from None
+
+
+def write_meta(index_dir: str | os.PathLike[str], meta: dict[str, Any]) -> None:
+    """Atomic: write a temp file, fsync it, rename over the old one, fsync the folder."""
+    index_dir = Path(index_dir)
+    tmp = index_dir / f".{META_FILE}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(meta, f, indent=2, sort_keys=True)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, index_dir / META_FILE)
+    fd = os.open(index_dir, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def current_generation(index_dir: str | os.PathLike[str]) -> str:
+    return read_meta(index_dir)["generation"]
+
+
+def check_version(index_dir: str | os.PathLike[str], meta: dict[str, Any]) -> None:
+    found = meta.get("schema_version")
+    if found != SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"the index at {index_dir} has schema version {found}, this news-search uses "
+            f"{SCHEMA_VERSION}: rebuild it with `news-search reindex --full --index-dir {index_dir}`"
+        )
+
+
+def open_index(index_dir: str | os.PathLike[str]) -> IndexHandle:
+    index_dir = Path(index_dir)
+    meta = read_meta(index_dir)
+    check_version(index_dir, meta)
+    gen = meta["generation"]
+    try:
+        ix = whoosh_index.open_dir(str(index_dir / gen))
+    except (OSError, whoosh_index.EmptyIndexError) as exc:
+        raise IndexNotFoundError(f"index at {index_dir} is unreadable: {exc}") from None
+    return IndexHandle(index_dir, gen, ix)
+
+
+def create_index(index_dir: str | os.PathLike[str], generation: str = "gen-0001") -> IndexHandle:
+    """A new, empty index (or a new generation directory inside an existing one)."""
+    index_dir = Path(index_dir)
+    (index_dir / generation).mkdir(parents=True, exist_ok=True)
+    ix = whoosh_index.create_in(str(index_dir / generation), build_schema())
+    if not (index_dir / META_FILE).exists():
+        write_meta(index_dir, {"schema_version": SCHEMA_VERSION, "generation": generation,
+                               "roots": []})
+    return IndexHandle(index_dir, generation, ix)
