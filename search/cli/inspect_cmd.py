@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..article import Article
-from ..ingest import IngestOptions, Skip, read_corpus
+from ..ingest import IngestOptions, Skip
 from .common import EXIT_MATCH, EXIT_NO_MATCH, ingest_options, style
 
 _FIELDS = ("headline", "source", "published", "url", "author", "language", "section", "tags",
@@ -53,6 +53,8 @@ def inspect(paths: tuple[str, ...], as_json: bool, body_chars: int, ingest: Inge
       news-search inspect feed.xml --json | jq .headline
       news-search inspect test.csv --csv-columns section,headline,body
     """
+    from ..ingest import read_corpus  # the readers are heavy: load them only when used
+
     articles = skips = 0
     for item in read_corpus(paths, ingest):
         if isinstance(item, Skip):

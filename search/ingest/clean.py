@@ -11,15 +11,18 @@ import re
 import unicodedata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\ufeff]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_WS = "\t\u00a0\u2000-\u200a\u202f\u205f\u3000"
+# Only runs that need changing match (not every single space): it is the hot loop.
+_SPACES = re.compile(f"[ {_WS}]{{2,}}|[{_WS}]")
 _MANY_BREAKS = re.compile(r"\n{3,}")
 # AG News and other scraped exports keep entities whose "&" was lost: " #36;10 million".
-_ORPHAN_ENTITY = re.compile(r"(?<![&\w])#(\d{2,5});")
+_ORPHAN_ENTITY = re.compile(r"#(?<![&\w]#)(\d{2,5});")  # lookbehind after "#": fast scan
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 
 
 def decode_entities(text: str) -> str:
-    text = _ORPHAN_ENTITY.sub(lambda m: f"&#{m.group(1)};", text)
+    if "#" in text:
+        text = _ORPHAN_ENTITY.sub(lambda m: f"&#{m.group(1)};", text)
     # Twice: exports often double-escape ("&amp;lt;b&amp;gt;").
     return html.unescape(html.unescape(text)) if "&" in text else text
 
@@ -39,8 +42,9 @@ def clean_text(text: str, *, entities: bool = True) -> str:
     if entities:
         text = decode_entities(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
-    lines = [clean_line(line) for line in text.split("\n")]
-    text = "\n".join(lines).strip("\n")
+    # Whole-text passes, then a cheap strip per line: far faster than clean_line per line.
+    text = _SPACES.sub(" ", _CONTROL.sub("", unicodedata.normalize("NFC", text)))
+    text = "\n".join(line.strip() for line in text.split("\n")).strip("\n")
     return _MANY_BREAKS.sub("\n\n", text)
 
 

@@ -7,42 +7,42 @@ calling French "en" would be worse than leaving the field empty.
 from __future__ import annotations
 
 import re
-import unicodedata
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_]+")
+_NON_LATIN = re.compile(r"[\u0370-\u1fff\u3040-\ufeff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _ENGLISH = frozenset(
     "the of and to in a is that for it as was with on be by at he said from this has are "
     "have an were which not but had its his they their will would been who".split()
 )
-_SCRIPTS = (("ARABIC", "ar"), ("CYRILLIC", "ru"), ("HEBREW", "he"), ("GREEK", "el"),
-            ("HIRAGANA", "ja"), ("KATAKANA", "ja"), ("CJK", "zh"), ("HANGUL", "ko"),
-            ("DEVANAGARI", "hi"), ("THAI", "th"))
+# Order matters only for ties; Japanese before Chinese because kana is decisive.
+_SCRIPTS = (
+    ("ar", re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("he", re.compile(r"[\u0590-\u05ff]")),
+    ("el", re.compile(r"[\u0370-\u03ff]")),
+    ("ja", re.compile(r"[\u3040-\u30ff]")),
+    ("zh", re.compile(r"[\u4e00-\u9fff]")),
+    ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("hi", re.compile(r"[\u0900-\u097f]")),
+    ("th", re.compile(r"[\u0e00-\u0e7f]")),
+)
 
 
-def guess_language(text: str, sample: int = 4000) -> tuple[str | None, str]:
+def guess_language(text: str, sample: int = 3000) -> tuple[str | None, str]:
     """Return (code or None, how it was decided)."""
     chunk = text[:sample]
-    letters = [c for c in chunk if c.isalpha()]
-    if len(letters) < 20:
-        return None, "too little text"
-    counts: dict[str, int] = {}
-    latin = 0
-    for c in letters:
-        if c < "\u0250":
-            latin += 1
-            continue
-        name = unicodedata.name(c, "")
-        for script, code in _SCRIPTS:
-            if name.startswith(script):
-                counts[code] = counts.get(code, 0) + 1
-                break
-    if counts:
+    latin = len(_LATIN.findall(chunk))
+    if _NON_LATIN.search(chunk):
+        counts = {code: len(rx.findall(chunk)) for code, rx in _SCRIPTS}
+        if counts.get("ja") and counts.get("zh"):
+            counts["ja"] += counts.pop("zh")  # kanji inside Japanese text
         code, n = max(counts.items(), key=lambda kv: kv[1])
-        if n > latin:
-            return code, f"script ({n / len(letters):.0%} of letters)"
-    words = [w.lower() for w in _WORD.findall(chunk)]
-    if not words:
-        return None, "no words"
+        if n >= 20 and n > latin:
+            return code, f"script ({n / (n + latin):.0%} of letters)"
+    if latin < 20:
+        return None, "too little text"
+    words = _WORD.findall(chunk.lower())
     share = sum(w in _ENGLISH for w in words) / len(words)
     if share >= 0.12:
         return "en", f"English function words ({share:.0%})"

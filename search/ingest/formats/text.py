@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from ..chrome import strip_chrome
-from ..clean import clean_line, clean_text
+from ..clean import clean_text
 from ..options import IngestOptions
 from ..records import Document, RawArticle, Skip
 
@@ -21,6 +21,9 @@ HEADER_KEYS = {
     "section": "section", "category": "section", "tags": "tags",
 }
 _HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z ]{0,20}):\s*(.*)$")
+# A plain-text article has at least one line of prose; word lists and label
+# files shipped beside corpora (AG News's classes.txt, Reuters' *-strings.lc.txt) have none.
+MIN_PROSE_WORDS = 5
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -43,10 +46,15 @@ def parse_header(lines: list[str]) -> tuple[dict[str, str], int]:
 def read(text: str, doc: Document, options: IngestOptions) -> Iterator[RawArticle | Skip]:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     header, used = parse_header(raw_lines)
-    lines = [clean_line(line) for line in clean_text("\n".join(raw_lines[used:])).split("\n")]
+    lines = clean_text("\n".join(raw_lines[used:])).split("\n")
     lines, removed = strip_chrome(lines)
     if not any(_HAS_LETTER.search(line) for line in lines) and "headline" not in header:
         yield Skip(doc.path, "no text: nothing but blank lines, digits or page chrome")
+        return
+
+    if "headline" not in header and not any(len(line.split()) >= MIN_PROSE_WORDS for line in lines):
+        yield Skip(doc.path, f"not an article: no line has {MIN_PROSE_WORDS} or more words "
+                             "(a list or a label file?)")
         return
 
     prov: dict[str, str] = {}

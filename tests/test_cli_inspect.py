@@ -1,0 +1,49 @@
+"""`news-search inspect`, run as a user runs it: a real process."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", "from search.cli import main; main()", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=120,
+                          env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
+
+
+def test_inspect_seeds_shows_fields_and_provenance():
+    r = run("inspect", "corpus")
+    assert r.returncode == 0, r.stderr
+    assert "Kremlin Warns Over NATO Infrastructure In Ukraine" in r.stdout
+    assert "Russia and Belarus warn Nato to avoid military expansion in Ukraine" in r.stdout
+    assert "[folder 'rferl']" in r.stdout and "how encoding: utf-8 (strict)" in r.stdout
+    assert "\x1b[" not in r.stdout  # NO_COLOR, and not a terminal
+    assert r.stderr.strip().endswith("2 article(s), 0 skipped")
+
+
+def test_inspect_json_lines_articles_and_skips(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline here\n\nSome body text for the story.\n")
+    (tmp_path / "b.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    r = run("inspect", "--json", str(tmp_path))
+    assert r.returncode == 0
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert rows[0]["headline"] == "Headline here" and rows[0]["provenance"]["headline"]
+    assert rows[1] == {"skipped": {"path": "b.png", "line": None, "record": None,
+                                   "reason": "not text: PNG image"}}
+
+
+def test_inspect_nothing_readable_exits_1_with_reasons_and_no_traceback(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    r = run("inspect", str(tmp_path))
+    assert r.returncode == 1
+    assert "skipped empty.txt: empty file" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_inspect_missing_path_is_a_usage_error():
+    r = run("inspect", "no/such/dir")
+    assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr
