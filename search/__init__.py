@@ -1,7 +1,14 @@
 """news-search: full-text search for news archives, on Whoosh.
 
 Data flows one way: `search.ingest` (files -> Article) -> `search.indexing`
-(Article -> Whoosh index) -> `search.query` (query -> SearchResults).
+(Article -> Whoosh index) -> `search.query` + `search.api` (query -> SearchResults).
+
+    from search import NewsIndex
+    with NewsIndex.open("index") as ix:
+        res = ix.search('"red lines"', facets=["source"])
+
+`NewsIndex` and the result types load on first use, so that `import search`
+(and `news-search --help`) does not pay for importing Whoosh.
 """
 __version__ = "0.1.0"
 
@@ -9,5 +16,15 @@ from .article import Article  # noqa: E402
 from .errors import (IndexLockedError, IndexNotFoundError, IngestError,  # noqa: E402
                      NewsSearchError, QueryError, SchemaVersionError)
 
-__all__ = ["Article", "NewsSearchError", "IndexNotFoundError", "SchemaVersionError",
-           "IndexLockedError", "QueryError", "IngestError", "__version__"]
+_LAZY = {"NewsIndex": "api", "SearchResults": "results", "Hit": "results", "FacetValue": "results"}
+
+__all__ = ["NewsIndex", "SearchResults", "Hit", "FacetValue", "Article", "NewsSearchError",
+           "IndexNotFoundError", "SchemaVersionError", "IndexLockedError", "QueryError",
+           "IngestError", "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -37,3 +37,27 @@ class QueryError(NewsSearchError):
 
 class IngestError(NewsSearchError):
     """A corpus path cannot be read at all (missing, unreadable root)."""
+
+
+class SearchOptionError(NewsSearchError, ValueError):
+    """A search option outside the query text is invalid (sort, facet, limit, page, date filter)."""
+
+
+class ArticleNotFoundError(NewsSearchError, LookupError):
+    """No article with the given id in the index (`show`, `similar`)."""
+
+
+class SearchFailedError(NewsSearchError):
+    """The index could not be read while searching (damaged files, disk error)."""
+
+
+class ScheduleError(NewsSearchError):
+    """A schedule, interval or date the user wrote cannot be understood."""
+
+
+class SchedulerRunningError(NewsSearchError):
+    """Another scheduler already runs on this index (its pid, host and start are named)."""
+
+
+class AlertError(NewsSearchError):
+    """A saved search cannot be added, found or delivered as asked."""

@@ -1,2 +1,246 @@
-"""Placeholder: commands are added by their issue."""
-COMMANDS: list = []
+"""`news-search index`, `reindex` and `stats`: thin wrappers over `search.indexing`."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+import click
+
+from ..errors import NewsSearchError
+from ..ingest import IngestOptions
+from .common import EXIT_MATCH, index_dir_option, ingest_options, reports_errors, style
+
+_wait_option = click.option(
+    "--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
+    help="Wait this long for another writer to finish, then fail with status 2.")
+_quiet_option = click.option("--quiet", "-q", is_flag=True,
+                             help="No progress and no summary (skips and errors still shown).")
+_json_option = click.option("--json", "as_json", is_flag=True,
+                            help="Print the run record as JSON on stdout.")
+_batch_option = click.option(
+    "--batch-size", type=click.IntRange(min=1), default=5000, show_default=True,
+    help="Articles per durable commit: a crash loses at most one batch; bounds memory.")
+
+
+class _Progress:
+    """A progress line on stderr, only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, p) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.2 and p.files_done < p.files_total:
+            return
+        self.last = now
+        elapsed = max(now - self.start, 1e-6)
+        rate = p.articles / elapsed
+        eta = (elapsed / p.files_done * (p.files_total - p.files_done)) if p.files_done else 0
+        width = 24
+        filled = int(width * p.files_done / max(p.files_total, 1))
+        click.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {p.files_done}/{p.files_total} "
+                   f"files  {p.articles:,} articles  {rate:,.0f}/s  ETA {eta:,.0f}s ",
+                   err=True, nl=False)
+
+    def done(self) -> None:
+        if self.enabled and self.last:
+            click.echo("", err=True)
+
+
+def _settings(batch_size: int):
+    from ..indexing import WriteSettings
+
+    return WriteSettings(batch_size=batch_size)
+
+
+def _report(run, quiet: bool, as_json: bool, seconds: float) -> None:
+    for skip in run.skipped:
+        click.echo(f"{skip}", err=True)
+    for error in run.errors:
+        click.echo(style(f"news-search: error: {error}", sys.stderr, fg="red"), err=True)
+    if as_json:
+        click.echo(json.dumps(run.to_dict(), ensure_ascii=False))
+    if not quiet:
+        line = (f"{run.kind}: {run.outcome}: {run.added:,} added, {run.updated:,} updated, "
+                f"{run.deleted:,} deleted, {run.unchanged:,} unchanged, "
+                f"{len(run.skipped):,} skipped in {seconds:.1f}s")
+        click.echo(style(line, sys.stderr, bold=True), err=True)
+
+
+def _deliver_alerts(index_dir: str, run) -> None:
+    """Saved searches see what a manual run changed, as after a scheduled one."""
+    try:
+        from ..schedule import deliver_alerts
+    except ImportError:  # the scheduler is optional for indexing
+        return
+    try:
+        deliveries = deliver_alerts(index_dir, run)
+    except NewsSearchError as exc:
+        click.echo(f"news-search: alerts not delivered: {exc}", err=True)
+        return
+    for d in deliveries:
+        if d.error:
+            click.echo(f"alert {d.alert}: error: {d.error}", err=True)
+        elif d.new:
+            click.echo(f"alert {d.alert}: {len(d.new)} new match(es)", err=True)
+
+
+def _execute(fn, quiet: bool, as_json: bool, index_dir: str, **kwargs: Any) -> None:
+    progress = _Progress(not quiet and not as_json)
+    started = time.monotonic()
+    try:
+        run = fn(progress=progress, index_dir=index_dir, **kwargs)
+    finally:
+        progress.done()
+    _report(run, quiet, as_json, time.monotonic() - started)
+    if run.outcome in ("ok", "interrupted"):
+        _deliver_alerts(index_dir, run)
+    sys.exit(EXIT_MATCH if run.outcome in ("ok", "interrupted") else 2)
+
+
+@click.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@index_dir_option
+@_wait_option
+@_quiet_option
+@_json_option
+@_batch_option
+@ingest_options
+@reports_errors
+def index_command(paths: tuple[str, ...], index_dir: str, wait: float, quiet: bool,
+                  as_json: bool, batch_size: int, ingest: IngestOptions) -> None:
+    """Add new articles under PATH... to the index and update changed ones.
+
+    Creates the index if there is none. Unchanged files are not read again;
+    the paths are recorded as corpus roots for `reindex`. Skipped files are
+    listed on stderr (path: reason); the exit status is still 0.
+
+    \b
+    Examples:
+      news-search index corpus/
+      news-search index ~/archives/bbc.tar.gz --index-dir ~/news-index
+      news-search index feeds/ --wait 30 --quiet      # from cron
+      news-search index test.csv --csv-columns section,headline,body --json
+    """
+    from ..indexing import index_paths
+
+    _execute(index_paths, quiet, as_json, index_dir=index_dir, paths=list(paths), ingest=ingest,
+             wait=wait, settings=_settings(batch_size))
+
+
+@click.command("reindex")
+@click.option("--full", is_flag=True,
+              help="Rebuild everything into a new generation and switch to it atomically.")
+@index_dir_option
+@_wait_option
+@_quiet_option
+@_json_option
+@_batch_option
+@ingest_options
+@reports_errors
+def reindex_command(full: bool, index_dir: str, wait: float, quiet: bool, as_json: bool,
+                    batch_size: int, ingest: IngestOptions) -> None:
+    """Rescan the recorded corpus roots: add new, update changed, delete gone articles.
+
+    With no change on disk it only compares file sizes and times. --full
+    re-reads everything into a new index generation; searches keep using the
+    old one until the new one is complete (also the way to upgrade an index
+    built with another schema version).
+
+    \b
+    Examples:
+      news-search reindex
+      news-search reindex --json | jq '.added, .deleted'
+      news-search reindex --full --index-dir ~/news-index
+    """
+    from ..indexing import reindex
+
+    _execute(reindex, quiet, as_json, index_dir=index_dir, full=full, ingest=ingest, wait=wait,
+             settings=_settings(batch_size))
+
+
+def _human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,.1f} {unit}" if unit != "B" else f"{n} B"
+        size /= 1024
+    return f"{n} B"
+
+
+@click.command("stats")
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@click.option("--runs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="How many of the last indexing runs to show.")
+@reports_errors
+def stats_command(index_dir: str, as_json: bool, runs: int) -> None:
+    """Show what the index holds and how the last indexing run went.
+
+    \b
+    Examples:
+      news-search stats
+      news-search stats --json | jq .per_source
+      news-search stats --runs 5
+    """
+    from ..indexing import index_stats
+
+    st = index_stats(index_dir, last_runs=runs)
+    st["scheduler"] = _scheduler_state(index_dir)
+    if as_json:
+        click.echo(json.dumps(st, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"index:          {st['index_dir']} ({st['generation']}, schema {st['schema_version']})")
+    click.echo(f"articles:       {st['articles']:,}")
+    click.echo(f"size on disk:   {_human_size(st['size_bytes'])}")
+    first, last = st["published_first"], st["published_last"]
+    click.echo(f"published:      {first[:10] + ' .. ' + last[:10] if first and last else '-'}")
+    click.echo("corpus roots:   " + (("\n" + " " * 16).join(st["roots"]) or "-"))
+    click.echo("per source:")
+    for source, count in st["per_source"].items():
+        click.echo(f"  {source:<24}{count:>10,}")
+    for run in st["last_runs"]:
+        skipped = run.get("skipped_count", len(run.get("skipped") or []))
+        click.echo(f"last run:       {run['kind']} {run['outcome']} at {run['started'][:19]}Z, "
+                   f"{_duration(run)}: {run['added']:,} added, {run['updated']:,} updated, "
+                   f"{run['deleted']:,} deleted, {run['unchanged']:,} unchanged, {skipped:,} skipped, "
+                   f"{len(run.get('errors') or [])} errors")
+        for error in run.get("errors") or []:
+            click.echo(f"  error: {error}")
+    sched = st["scheduler"]
+    if sched:
+        how = sched.get("schedule") or {}
+        every = (f"every {how['every']}" if "every" in how else
+                 f"cron {how['cron']}" if "cron" in how else "once")
+        if sched.get("alive"):
+            click.echo(f"scheduler:      {every}, pid {sched.get('pid')} on {sched.get('host')}, "
+                       f"next run {sched.get('next_due') or '-'}")
+        else:
+            click.echo(f"scheduler:      not running (last: {every}, {sched.get('state')} "
+                       f"{sched.get('updated') or ''})")
+
+
+def _scheduler_state(index_dir: str):
+    try:
+        from ..schedule import read_state
+    except ImportError:
+        return None
+    return read_state(index_dir)
+
+
+def _duration(run: dict) -> str:
+    from datetime import datetime
+
+    if not run.get("finished"):
+        return "unfinished"
+    seconds = (datetime.fromisoformat(run["finished"]) - datetime.fromisoformat(run["started"]))
+    return f"{seconds.total_seconds():.1f}s"
+
+
+COMMANDS = [index_command, reindex_command, stats_command]

@@ -1,2 +1,227 @@
-"""Placeholder: commands are added by their issue."""
-COMMANDS: list = []
+"""`news-search schedule` and `news-search alerts ...`: unattended reindexing and saved searches."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+
+import click
+
+from ..ingest import IngestOptions
+from .common import (EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, fail, index_dir_option,
+                     ingest_options, reports_errors, style)
+
+
+@click.command()
+@index_dir_option
+@click.option("--every", metavar="INTERVAL", help="Run at this interval: 30s, 15m, 2h, 1d.")
+@click.option("--cron", metavar="EXPR", help="Run at these times (local time), e.g. '*/15 * * * *'.")
+@click.option("--once", is_flag=True, help="Run one cycle (reindex + alerts) and exit: for cron.")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False),
+              help="Append the log to FILE instead of stderr.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Seconds each run waits for another writer's lock before it is skipped.")
+@ingest_options
+@reports_errors
+def schedule(index_dir: str, every: str | None, cron: str | None, once: bool,
+             log_file: str | None, wait: float, ingest: IngestOptions) -> None:
+    """Reindex the recorded corpus roots on a schedule, in the foreground.
+
+    Each run picks up new, changed and deleted files (like `reindex`), then
+    delivers saved-search alerts; one log line per run. Runs never overlap:
+    a due time that passes during a run is skipped and logged. SIGTERM or
+    SIGINT stops after the current batch commits (exit 0). Only one scheduler
+    may run per index (a second one exits with status 2).
+
+    \b
+    Examples:
+      news-search schedule --every 15m
+      news-search schedule --cron '*/15 * * * *' --log /var/log/news-search.log
+      news-search schedule --once             # one cycle, for crontab
+    """
+    from ..schedule.runlog import RunLog
+    from ..schedule.scheduler import Scheduler
+    from ..schedule.timing import Schedule
+
+    if once and not (every or cron):
+        plan = Schedule()
+    else:
+        plan = Schedule.from_options(every, cron)
+    try:
+        log = RunLog(log_file)
+    except OSError as exc:
+        fail(f"cannot open the log file {log_file}: {exc.strerror or exc}")
+    sched = Scheduler(index_dir, plan, log, ingest=ingest, wait=wait)
+    sched.acquire()
+    try:
+        sched.install_signals()
+        if once:
+            result = sched.run_cycle()
+            failed = not result.ok or any(d.error for d in result.deliveries)
+            sys.exit(EXIT_ERROR if failed else EXIT_MATCH)
+        sched.run_forever()
+    finally:
+        sched.release()
+        log.close()
+
+
+@click.group()
+def alerts() -> None:
+    """Saved searches, run against every new or changed article after each reindex.
+
+    New matches are appended as JSON Lines to <index-dir>/alerts/NAME.jsonl
+    (and piped to --notify's command), each article at most once per alert.
+
+    \b
+    Examples:
+      news-search alerts add belarus 'Lukashenko OR Minsk' --source rferl
+      news-search alerts add energy 'gas pipeline' --notify 'mail -s "news: energy" me@example.org'
+      news-search alerts list
+      news-search alerts show belarus --since 7d
+      news-search alerts remove belarus
+    """
+
+
+@alerts.command("add")
+@click.argument("name")
+@click.argument("query")
+@click.option("--source", "sources", multiple=True, help="Only articles from this source (repeatable).")
+@click.option("--section", "sections", multiple=True, help="Only this section (repeatable).")
+@click.option("--language", "languages", multiple=True, help="Only this language (repeatable).")
+@click.option("--notify", metavar="CMD",
+              help="Shell command that gets each delivery's new matches as JSON Lines on stdin.")
+@index_dir_option
+@reports_errors
+def alerts_add(name: str, query: str, sources: tuple[str, ...], sections: tuple[str, ...],
+               languages: tuple[str, ...], notify: str | None, index_dir: str) -> None:
+    """Save a search; it will report articles indexed from now on that match QUERY.
+
+    QUERY uses the `news-search query` language.
+
+    \b
+    Examples:
+      news-search alerts add belarus 'Lukashenko OR Minsk' --source rferl
+      news-search alerts add pipelines '"gas pipeline"' --notify 'cat >> ~/pipelines.jsonl'
+    """
+    from ..schedule.alerts import SavedSearch
+    from ..schedule.delivery import create_alert
+    create_alert(index_dir, SavedSearch(name=name, query=query, sources=sources,
+                                        sections=sections, languages=languages, notify=notify))
+    click.echo(f"alert {name!r} saved; matches go to {index_dir}/alerts/{name}.jsonl", err=True)
+
+
+@alerts.command("list")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array of the saved searches.")
+@index_dir_option
+@reports_errors
+def alerts_list(as_json: bool, index_dir: str) -> None:
+    """List the saved searches and how many articles each has delivered.
+
+    \b
+    Examples:
+      news-search alerts list
+      news-search alerts list --json | jq '.[].name'
+    """
+    from ..schedule.alerts import load_alerts
+    from ..schedule.delivery import delivered_ids
+    rows = []
+    for a in load_alerts(index_dir):
+        d = a.to_dict()
+        d["delivered"] = len(delivered_ids(index_dir, a.name))
+        rows.append(d)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no saved searches (add one with: news-search alerts add NAME QUERY)", err=True)
+    for r in rows:
+        filters = "".join(f" --{flag} {v}" for flag, key in
+                          (("source", "sources"), ("section", "sections"), ("language", "languages"))
+                          for v in r[key])
+        click.echo(f"{style(r['name'], bold=True)}\t{r['query']}{filters}\t"
+                   f"{r['delivered']} delivered" + (f"\tnotify: {r['notify']}" if r["notify"] else ""))
+
+
+@alerts.command("remove")
+@click.argument("name")
+@index_dir_option
+@reports_errors
+def alerts_remove(name: str, index_dir: str) -> None:
+    """Delete a saved search (its delivered file is kept, renamed *.removed-DATE).
+
+    \b
+    Examples:
+      news-search alerts remove belarus
+    """
+    from ..schedule.alerts import remove_alert
+    remove_alert(index_dir, name)
+    click.echo(f"alert {name!r} removed", err=True)
+
+
+@alerts.command("show")
+@click.argument("name")
+@click.option("--since", metavar="WHEN", help="Only deliveries since an ISO date/time or an age (24h, 7d).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per delivered article, one a line.")
+@index_dir_option
+@reports_errors
+def alerts_show(name: str, since: str | None, as_json: bool, index_dir: str) -> None:
+    """Print what an alert delivered, oldest first. Exit 1 when nothing was.
+
+    \b
+    Examples:
+      news-search alerts show belarus
+      news-search alerts show belarus --since 24h --json | jq .headline
+    """
+    from ..schedule.alerts import delivered_file, get_alert
+    from ..schedule.fileio import read_jsonl
+    from ..schedule.timing import parse_since
+    get_alert(index_dir, name)
+    cutoff = parse_since(since, datetime.now(timezone.utc)) if since else None
+    count = 0
+    for r in read_jsonl(delivered_file(index_dir, name)):
+        if cutoff and _delivered_at(r) < cutoff:
+            continue
+        count += 1
+        if as_json:
+            click.echo(json.dumps(r, ensure_ascii=False))
+        else:
+            click.echo(f"{r.get('delivered', '')}  {style(r.get('headline') or '', bold=True)}")
+            click.echo(f"    {r.get('source') or '-'}  {(r.get('published') or '-')[:10]}  "
+                       f"{r.get('url') or r.get('path') or ''}  id {r['id']}")
+    click.echo(f"{count} delivered article(s)", err=True)
+    sys.exit(EXIT_MATCH if count else EXIT_NO_MATCH)
+
+
+def _delivered_at(record: dict) -> datetime:
+    try:
+        return datetime.fromisoformat(str(record.get("delivered", "")).replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=timezone.utc)
+
+
+@alerts.command("deliver")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per alert.")
+@index_dir_option
+@reports_errors
+def alerts_deliver(as_json: bool, index_dir: str) -> None:
+    """Deliver now what arrived since the last delivery (after a manual `index`).
+
+    The scheduler does this after every run; nothing is ever delivered twice.
+
+    \b
+    Examples:
+      news-search index new-articles/ && news-search alerts deliver
+    """
+    from ..schedule.delivery import deliver_alerts
+    failed = False
+    for d in deliver_alerts(index_dir):
+        failed = failed or bool(d.error)
+        if as_json:
+            click.echo(json.dumps(d.to_dict(), ensure_ascii=False))
+        else:
+            click.echo(f"{d.alert}: {len(d.new)} new" + (f", error: {d.error}" if d.error else ""),
+                       err=True)
+    sys.exit(EXIT_ERROR if failed else EXIT_MATCH)
+
+
+COMMANDS = [schedule, alerts]

@@ -1,0 +1,65 @@
+"""Indexing: corpus files -> a Whoosh index that stays correct under change, crashes and concurrency.
+
+The Python API (no click) used by the CLI and by the scheduler:
+
+    run = index_paths("index", ["corpus/"])          # add new, update changed
+    run = reindex("index")                            # + delete what is gone
+    run = reindex("index", full=True)                 # new generation, atomic switch
+    stats = index_stats("index")
+
+Every writer takes the index directory's lock (IndexLockedError after `wait`
+seconds); `should_stop()` is checked between batches: when True the run
+commits what it has and returns with outcome "interrupted".
+
+The writer machinery (multiprocessing, ingestion, SQLite) loads on first use:
+searching imports `search.indexing.schema` and `.store` and must not pay for it.
+"""
+from __future__ import annotations
+
+import os
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from ..ingest import IngestOptions
+
+if TYPE_CHECKING:
+    from .indexer import Progress, ShouldStop, WriteSettings
+    from .report import IndexRun
+
+
+def index_paths(index_dir: str | os.PathLike[str], paths: list[str | os.PathLike[str]], *,
+                ingest: IngestOptions = IngestOptions(), wait: float = 0.0,
+                progress: Progress | None = None, should_stop: ShouldStop | None = None,
+                settings: WriteSettings | None = None) -> IndexRun:
+    """Add new and update changed articles under `paths` (recorded as corpus roots)."""
+    from .indexer import WriteSettings, run_incremental
+    return run_incremental(index_dir, [str(p) for p in paths], kind="index", ingest=ingest,
+                           wait=wait, progress=progress, should_stop=should_stop,
+                           settings=settings or WriteSettings())
+
+
+def reindex(index_dir: str | os.PathLike[str], *, full: bool = False,
+            ingest: IngestOptions = IngestOptions(), wait: float = 0.0,
+            progress: Progress | None = None, should_stop: ShouldStop | None = None,
+            settings: WriteSettings | None = None) -> IndexRun:
+    """Rescan the recorded roots: add, update, delete. `full`: rebuild into a new generation."""
+    from .indexer import WriteSettings, run_full, run_incremental
+    settings = settings or WriteSettings()
+    if full:
+        return run_full(index_dir, ingest=ingest, wait=wait, progress=progress,
+                        should_stop=should_stop, settings=settings)
+    return run_incremental(index_dir, None, kind="reindex", ingest=ingest, wait=wait,
+                           progress=progress, should_stop=should_stop, settings=settings)
+
+
+_LAZY = {"index_stats": ".stats", "IndexRun": ".report", "WriteSettings": ".indexer",
+         "RunProgress": ".indexer", "IndexHandle": ".store", "open_index": ".store",
+         "current_generation": ".store", "read_meta": ".store"}
+
+__all__ = ["index_paths", "reindex", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

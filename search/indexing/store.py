@@ -4,16 +4,19 @@ Layout of an index directory:
 
     index/news-search.json   metadata: schema version, current generation, roots
     index/gen-0001/          the Whoosh index of generation 1
+    index/gen-0001.manifest.sqlite   what generation 1 holds per source file
+    index/writer.lock        the single-writer lock (flock; content names the holder)
+    index/runs.jsonl         the last indexing runs, newest last
 
 A full rebuild writes the next generation beside the current one and switches
 by atomically replacing news-search.json, so readers never see a half-built index.
 
-(Minimal first version; the indexing issue owns and extends this module.)
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,7 +96,11 @@ def open_index(index_dir: str | os.PathLike[str]) -> IndexHandle:
 
 
 def create_index(index_dir: str | os.PathLike[str], generation: str = "gen-0001") -> IndexHandle:
-    """A new, empty index (or a new generation directory inside an existing one)."""
+    """A new, empty index (or a new generation directory inside an existing one).
+
+    The metadata is only written when there is none yet: a new generation
+    becomes current later, by `switch_generation`, once it is complete.
+    """
     index_dir = Path(index_dir)
     (index_dir / generation).mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(index_dir / generation), build_schema())
@@ -101,3 +108,66 @@ def create_index(index_dir: str | os.PathLike[str], generation: str = "gen-0001"
         write_meta(index_dir, {"schema_version": SCHEMA_VERSION, "generation": generation,
                                "roots": []})
     return IndexHandle(index_dir, generation, ix)
+
+
+def generation_name(number: int) -> str:
+    return f"gen-{number:04d}"
+
+
+def generation_number(name: str) -> int:
+    return int(name.split("-", 1)[1])
+
+
+def generations_on_disk(index_dir: str | os.PathLike[str]) -> list[str]:
+    index_dir = Path(index_dir)
+    return sorted(p.name for p in index_dir.glob("gen-[0-9][0-9][0-9][0-9]") if p.is_dir())
+
+
+def next_generation(index_dir: str | os.PathLike[str]) -> str:
+    names = generations_on_disk(index_dir)
+    return generation_name(max((generation_number(n) for n in names), default=0) + 1)
+
+
+def remove_generation(index_dir: str | os.PathLike[str], generation: str) -> None:
+    index_dir = Path(index_dir)
+    shutil.rmtree(index_dir / generation, ignore_errors=True)
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.unlink(index_dir / f"{generation}.manifest.sqlite{suffix}")
+        except FileNotFoundError:
+            pass
+
+
+def switch_generation(index_dir: str | os.PathLike[str], generation: str) -> str | None:
+    """Make `generation` current (one atomic rename); returns the previous one.
+
+    Generations older than the previous one are removed. The previous one is
+    kept until the next switch so that a process which read the metadata just
+    before the switch can still open it.
+    """
+    meta = read_meta(index_dir)
+    previous = meta.get("generation")
+    meta.update({"generation": generation, "schema_version": SCHEMA_VERSION})
+    write_meta(index_dir, meta)
+    for name in generations_on_disk(index_dir):
+        if name not in (generation, previous):
+            remove_generation(index_dir, name)
+    return previous
+
+
+def set_roots(index_dir: str | os.PathLike[str], roots: list[str]) -> None:
+    meta = read_meta(index_dir)
+    if meta.get("roots") != roots:
+        meta["roots"] = roots
+        write_meta(index_dir, meta)
+
+
+def size_on_disk(path: str | os.PathLike[str]) -> int:
+    total = 0
+    for dirpath, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(dirpath, name))
+            except OSError:
+                pass
+    return total

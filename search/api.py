@@ -1,0 +1,374 @@
+"""`NewsIndex`: the Python API that the command line is a thin layer over.
+
+    from search.api import NewsIndex
+    with NewsIndex.open("index") as ix:
+        res = ix.search('"red lines" AND (Putin OR Kremlin)', sources=["rferl"],
+                        since="2021-09-01", facets=["source", "published:month"])
+        for hit in res.hits: print(hit.headline, hit.snippet)
+
+Why it is shaped like this:
+- One Whoosh searcher is reused across calls: opening one costs ~9 ms on Reuters
+  and ~50 ms on a 15k-article Arabic index. Before each call we check, cheaply,
+  whether the index changed: a `reindex --full` swaps generations by rewriting
+  news-search.json (we stat it), an incremental update makes `up_to_date()`
+  false. Either way a fresh searcher replaces the old one, which is closed.
+- One lock serialises calls. Whoosh does not promise that a searcher is safe
+  for concurrent use, and with the GIL a search is CPU-bound Python, so parallel
+  threads would gain little; processes scale instead (each opens its own index).
+- Nothing from Whoosh leaks: failures are wrapped into search.errors classes.
+- A search is two passes: every match by set algebra (query/docsets.py: the
+  exact total, facets, date order), then Whoosh's BM25F scorer only for the
+  page (query/ranking.py), fed negations as a mask and known phrases. Whoosh
+  alone counted by re-running the query, and its count under a top-N collector
+  was wrong on multi-segment indexes (bench/bench_query.py's NOT queries).
+"""
+from __future__ import annotations
+
+import fnmatch
+import heapq
+import os
+import re
+import threading
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from .article import Article
+from .errors import (ArticleNotFoundError, NewsSearchError, QueryError, SearchFailedError,
+                     SearchOptionError)
+from .indexing.schema import article_from_stored
+from .indexing.store import META_FILE, IndexHandle, create_index, open_index, read_meta
+from .query.cache import SearcherCache
+from .query.dates import parse_bound, utc_now
+from .query.facets import FacetSpec, count_facet
+from .query.parser import Expansion, ParsedQuery, parse_query
+from .query.ranking import ranked as rank_documents
+from .query.snippets import make_snippet
+from .query.suggest import suggest_query
+from .query.variants import VariantsLoader
+from .results import FacetValue, Hit, SearchResults, utc_aware
+
+MATCH_MODES = ("all", "any")
+SORTS = ("relevance", "newest", "oldest")
+MAX_LIMIT = 1000
+MAX_EXPANSIONS = 1000  # words a wildcard may stand for before we call it over-broad
+SIMILAR_TERMS = 12
+
+
+def _as_list(values: str | Iterable[str] | None) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        return [values]
+    return [v for v in values if v]
+
+
+def _keyword(value: str) -> str:
+    # The same normalisation document_for applies to keyword fields.
+    return value.replace(",", " ").strip().lower()
+
+
+class NewsIndex:
+    """A searchable news index; open with `NewsIndex.open(dir)` and close (or use `with`)."""
+
+    def __init__(self, handle: IndexHandle, *, clock: Callable[[], datetime] | None = None):
+        self._handle = handle
+        self._lock = threading.RLock()
+        self._searcher: Any = None
+        self._cache: SearcherCache | None = None
+        self._meta_stamp = self._stamp()
+        self._variants = VariantsLoader(handle.index_dir)
+        self.clock = clock or utc_now  # naive UTC "now", for relative dates
+        self._closed = False
+
+    # -- lifecycle
+    @classmethod
+    def open(cls, index_dir: str | os.PathLike[str], **kw: Any) -> "NewsIndex":
+        """Open an existing index (IndexNotFoundError / SchemaVersionError otherwise)."""
+        return cls(open_index(index_dir), **kw)
+
+    @classmethod
+    def create(cls, index_dir: str | os.PathLike[str], **kw: Any) -> "NewsIndex":
+        """Create an empty index (or open the existing one) at `index_dir`."""
+        if (Path(index_dir) / META_FILE).exists():
+            return cls.open(index_dir, **kw)
+        try:
+            return cls(create_index(index_dir), **kw)
+        except OSError as exc:
+            raise SearchFailedError(f"cannot create an index at {index_dir}: {exc}") from None
+
+    @property
+    def index_dir(self) -> Path:
+        return self._handle.index_dir
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = None
+            self._cache = None
+            self._closed = True
+
+    def __enter__(self) -> "NewsIndex":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- keeping the searcher fresh
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self._handle.index_dir / META_FILE)
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def _current(self) -> tuple[Any, SearcherCache]:
+        """The searcher for the index as it is now (caller holds the lock)."""
+        if self._closed:
+            raise SearchFailedError("this NewsIndex is closed")
+        stamp = self._stamp()
+        if stamp != self._meta_stamp:
+            self._meta_stamp = stamp
+            if read_meta(self._handle.index_dir).get("generation") != self._handle.generation:
+                handle = open_index(self._handle.index_dir)
+                if self._searcher is not None:
+                    self._searcher.close()
+                self._handle, self._searcher = handle, None
+        if self._searcher is not None and not self._searcher.up_to_date():
+            fresh = self._handle.ix.searcher()
+            self._searcher.close()
+            self._searcher = None
+            self._searcher = fresh
+            self._cache = SearcherCache(fresh)
+        if self._searcher is None:
+            self._searcher = self._handle.ix.searcher()
+            self._cache = SearcherCache(self._searcher)
+        assert self._cache is not None
+        return self._searcher, self._cache
+
+    def _guarded(self, fn: Callable[[Any, SearcherCache], Any]) -> Any:
+        with self._lock:
+            try:
+                searcher, cache = self._current()
+                return fn(searcher, cache)
+            except NewsSearchError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - nothing from Whoosh may leak
+                raise SearchFailedError(f"searching {self._handle.index_dir} failed: "
+                                        f"{type(exc).__name__}: {exc}") from exc
+
+    # -- public API
+    @property
+    def doc_count(self) -> int:
+        return self._guarded(lambda s, c: s.doc_count())
+
+    def parse(self, query: str, *, match: str = "all", exact: bool = False,
+              now: datetime | None = None) -> ParsedQuery:
+        """The parsed form of `query` (raises QueryError with position and hint)."""
+        if match not in MATCH_MODES:
+            raise SearchOptionError(f"match must be one of {', '.join(MATCH_MODES)}, not {match!r}")
+        return parse_query(query, variants=self._variants.get(), now=now or self.clock(),
+                           match=match, exact=exact)
+
+    def search(self, query: str, *, match: str = "all", exact: bool = False,
+               sources: str | Sequence[str] | None = None,
+               sections: str | Sequence[str] | None = None,
+               languages: str | Sequence[str] | None = None,
+               since: str | datetime | None = None, until: str | datetime | None = None,
+               facets: Sequence[str] = (), sort: str = "relevance", limit: int = 10,
+               page: int = 1, ids: Collection[str] | None = None,
+               now: datetime | None = None, snippets: bool = True) -> SearchResults:
+        """Search; see the README's query language. Filters outside the query narrow it.
+
+        `ids` restricts matching to those article ids (alerts on freshly indexed
+        articles). `now` (naive UTC) anchors relative dates; default: the clock.
+        `snippets=False` skips highlighting (the costly part of large pages).
+        Facet counts cover all matches; each facet ignores its own field's filter.
+        """
+        if sort not in SORTS:
+            raise SearchOptionError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+            raise SearchOptionError(f"limit must be between 1 and {MAX_LIMIT}, not {limit!r}")
+        if not isinstance(page, int) or page < 1:
+            raise SearchOptionError(f"page must be 1 or more, not {page!r}")
+        specs = [FacetSpec.parse(f) for f in _as_list(facets)]
+        now = now or self.clock()
+        parsed = self.parse(query, match=match, exact=exact, now=now)
+        filters = _filter_queries(sources, sections, languages, since, until, now)
+        id_list = None if ids is None else list(ids)
+
+        def run(searcher: Any, cache: SearcherCache) -> SearchResults:
+            reader = searcher.reader()
+            docsets, columns = cache.docsets, cache.columns
+            docsets.forget()
+            _check_expansions(parsed.expansions, reader)
+            filter_docs = {name: cache.filter_docs(q) for name, q in filters.items()}
+            if id_list is not None:
+                filter_docs["id"] = {n for n in (searcher.document_number(id=i) for i in id_list)
+                                     if n is not None}
+            combined = _intersect(filter_docs.values())
+            start, end = (page - 1) * limit, page * limit
+            # Every match, by set algebra (exact, and far cheaper than letting Whoosh
+            # count: its top-N collector skips blocks, so len(results) re-runs the query).
+            matched = docsets.of(parsed.query)
+            final = matched if combined is None else matched & combined
+            total = len(final)
+            if not final:
+                ranked = []  # (and Whoosh would read an empty filter set as "no filter")
+            elif sort == "relevance":
+                ranked = rank_documents(searcher, docsets, parsed.query, combined, start, end)
+            else:
+                keys = columns.date_keys()
+                if sort == "newest":
+                    order = heapq.nsmallest(end, final, key=lambda d: (-keys[d], d))
+                else:
+                    order = heapq.nsmallest(end, final,
+                                            key=lambda d: (keys[d] if keys[d] >= 0 else float("inf"), d))
+                ranked = [(d, None) for d in order[start:end]]
+            facet_counts: dict[str, list[FacetValue]] = {}
+            for spec in specs:
+                others = _intersect(docs for name, docs in filter_docs.items() if name != spec.field)
+                docs = matched if others is None else matched & others
+                facet_counts[spec.name] = [FacetValue(v, n) for v, n in count_facet(spec, docs, columns)]
+            terms = _highlight_terms(parsed.query, reader) if snippets else None
+            hits = [_hit(searcher.stored_fields(d), score, terms, start + k + 1)
+                    for k, (d, score) in enumerate(ranked)]
+            suggestion = suggest_query(query, parsed.words, reader, total)
+            return SearchResults(query=query, total=total, page=page, limit=limit, hits=hits,
+                                 facets=facet_counts, suggestion=suggestion, hints=parsed.hints)
+
+        return self._guarded(run)
+
+    def get(self, article_id: str) -> Article | None:
+        """The stored article with this id, or None."""
+        def run(searcher: Any, cache: SearcherCache) -> Article | None:
+            fields = searcher.document(id=article_id)
+            return article_from_stored(fields) if fields else None
+
+        return self._guarded(run)
+
+    def similar(self, article_id: str, limit: int = 10) -> SearchResults:
+        """Articles most like the given one (key terms of its body), best first."""
+        if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+            raise SearchOptionError(f"limit must be between 1 and {MAX_LIMIT}, not {limit!r}")
+
+        def run(searcher: Any, cache: SearcherCache) -> SearchResults:
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                raise ArticleNotFoundError(f"no article with id {article_id} in {self.index_dir}")
+            stored = searcher.stored_fields(docnum)
+            text = f"{stored.get('headline', '')}\n{stored.get('body', '')}"
+            r = searcher.more_like(docnum, "body", text=text, top=limit, numterms=SIMILAR_TERMS)
+            hits = [_hit(searcher.stored_fields(r.docnum(i)), r.score(i), set(), i + 1)
+                    for i in range(r.scored_length())]
+            return SearchResults(query=f"similar:{article_id}", total=len(hits), page=1,
+                                 limit=limit, hits=hits)
+
+        return self._guarded(run)
+
+
+# -- helpers (pure, or working on a reader/searcher passed in)
+
+def _filter_queries(sources: Any, sections: Any, languages: Any, since: Any, until: Any,
+                    now: datetime) -> dict[str, Any]:
+    """field -> whoosh query for every filter given outside the query text."""
+    from whoosh import query as wq
+
+    out: dict[str, Any] = {}
+    for field, values in (("source", sources), ("section", sections), ("language", languages)):
+        vals = [_keyword(v) for v in _as_list(values)]
+        if vals:
+            out[field] = wq.Or([wq.Term(field, v) for v in vals]) if len(vals) > 1 else wq.Term(field, vals[0])
+    start = _date_option("since", since, now, upper=False)
+    end = _date_option("until", until, now, upper=True)
+    if start is not None or end is not None:
+        if start is not None and end is not None and start > end:
+            raise SearchOptionError(f"since ({since}) is after until ({until})")
+        out["published"] = wq.DateRange("published", start, end)
+    return out
+
+
+def _date_option(name: str, value: str | datetime | None, now: datetime, *, upper: bool) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo is None else utc_naive(value)
+    try:
+        return parse_bound(str(value), now, upper=upper)
+    except QueryError as exc:
+        raise SearchOptionError(f"{name}: {exc}") from None
+
+
+def utc_naive(value: datetime) -> datetime:
+    from datetime import timezone
+
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _intersect(sets: Iterable[set[int]]) -> set[int] | None:
+    result: set[int] | None = None
+    for s in sorted(sets, key=len):
+        result = set(s) if result is None else result & s
+    return result
+
+
+def _check_expansions(expansions: list[Expansion], reader: Any) -> None:
+    """Refuse wildcards standing for more than MAX_EXPANSIONS words (slow, and rarely meant)."""
+    for exp in expansions:
+        literal = re.split(r"[*?]", exp.pattern, maxsplit=1)[0]
+        matcher = re.compile(fnmatch.translate(exp.pattern)).match
+        count = 0
+        for field in exp.fields:
+            for term in reader.expand_prefix(field, literal):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                if matcher(text):
+                    count += 1
+                    if count > MAX_EXPANSIONS:
+                        raise QueryError(
+                            f"'{exp.raw}' matches more than {MAX_EXPANSIONS} different words",
+                            position=exp.position,
+                            hint="use a longer prefix (e.g. sanction* rather than sa*)")
+
+
+def _highlight_terms(q: Any, reader: Any) -> set[str]:
+    """Words to mark in snippets: the query's terms, wildcards expanded, negations left out."""
+    from whoosh import query as wq
+
+    terms: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, wq.AndNot):
+            walk(node.a)
+            return
+        if isinstance(node, wq.Not):
+            return
+        if hasattr(node, "a") and hasattr(node, "b"):  # span queries (phrases with gaps)
+            walk(node.a)
+            walk(node.b)
+            return
+        if isinstance(node, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            if node.fieldname in ("headline", "body"):
+                for _, text in node.expanded_terms(reader):
+                    terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+            return
+        if node.is_leaf():
+            if node.has_terms():
+                for field, text in node.terms(phrases=True):
+                    if field in ("headline", "body"):
+                        terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+            return
+        for child in node.children():
+            walk(child)
+
+    walk(q)
+    return terms
+
+
+def _hit(stored: dict[str, Any], score: float | None, terms: set[str] | None, rank: int) -> Hit:
+    return Hit(id=stored["id"], headline=stored.get("headline", ""), source=stored.get("source"),
+               published=utc_aware(stored.get("published")), url=stored.get("url"),
+               path=stored.get("path", ""), score=score,
+               snippet=make_snippet(stored.get("body", ""), terms) if terms is not None else "",
+               section=stored.get("section"), language=stored.get("language"), rank=rank)

@@ -1,0 +1,374 @@
+"""One indexing run: decide what changed, parse it in parallel, write it in batches.
+
+Per source file the manifest remembers (size, mtime_ns) and the ids it produced:
+- size and mtime unchanged: the file is not read at all;
+- new or changed: it is read; each article is compared by id and content hash:
+  new id -> add, other hash -> update, same hash -> skipped without analysis;
+  ids the file produced before but not now -> deleted;
+- (reindex) a file gone from a recorded root -> its articles are deleted.
+
+Batches: every `batch_size` written or deleted articles the Whoosh writer
+commits, the commit is fsynced, then recorded in the manifest. A kill loses at
+most the batch in flight; the next run reconciles the manifest with the index
+and completes the work (see manifest.py for the crash windows).
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..article import Article
+from ..ingest import IngestOptions, Skip, SourceFile
+from ..ingest.discover import discover
+from .codec import NewsCodec
+from .durable import DirectorySyncer
+from .feed import parsed_chunks
+from .lock import WriterLock
+from .manifest import FileState, IndexedArticle, Manifest, manifest_path
+from .report import IndexRun
+from .runs import append_run
+from .schema import document_for, file_key
+from .store import (META_FILE, IndexHandle, create_index, generation_number, generations_on_disk,
+                    next_generation, open_index, read_meta, remove_generation, set_roots,
+                    switch_generation)
+
+Progress = Callable[["RunProgress"], None]
+ShouldStop = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class WriteSettings:
+    """How a run uses the machine. Memory is bounded by these, not by corpus size."""
+
+    batch_size: int = 5000  # articles written (or deleted) per durable commit
+    procs: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))  # Whoosh writer processes
+    parse_workers: int = 1  # processes parsing source files (analysis happens in `procs`)
+    limitmb: int = 128  # Whoosh's per-process indexing buffer
+    durable: bool = True  # fsync every commit (Whoosh never does)
+    merge_every_batch: bool = False  # let Whoosh merge segments at every batch commit
+
+
+@dataclass
+class RunProgress:
+    files_done: int
+    files_total: int
+    articles: int  # articles read so far (indexed, unchanged or skipped)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class BatchWriter:
+    """A Whoosh writer that commits every `batch_size` changes, durably, then records them."""
+
+    def __init__(self, handle: IndexHandle, manifest: Manifest, settings: WriteSettings):
+        self.handle = handle
+        self.manifest = manifest
+        self.settings = settings
+        self.syncer = DirectorySyncer(handle.path, enabled=settings.durable)
+        self._w = None
+        self._changes = 0
+        self._upserts: list[IndexedArticle] = []
+        self._deleted: list[str] = []
+        self._done_files: list[FileState] = []
+        self._gone_files: list[str] = []
+        self.commits = 0
+
+    def _writer(self):
+        if self._w is None:
+            s = self.settings
+            if s.procs > 1:
+                self._w = self.handle.ix.writer(procs=s.procs, multisegment=True, limitmb=s.limitmb,
+                                                timeout=10.0, codec=NewsCodec())
+            else:
+                self._w = self.handle.ix.writer(limitmb=s.limitmb, timeout=10.0, codec=NewsCodec())
+        return self._w
+
+    @property
+    def full(self) -> bool:
+        return self._changes >= self.settings.batch_size
+
+    def write(self, doc: dict, row: IndexedArticle, replace: bool) -> None:
+        w = self._writer()
+        if replace:
+            w.update_document(**doc)
+        else:
+            w.add_document(**doc)
+        self._upserts.append(row)
+        self._changes += 1
+
+    def delete(self, ids: Iterable[str]) -> int:
+        n = 0
+        for i in ids:
+            self._writer().delete_by_term("id", i)
+            self._deleted.append(i)
+            n += 1
+        self._changes += n
+        return n
+
+    def file_done(self, state: FileState) -> None:
+        self._done_files.append(state)
+
+    def file_gone(self, key: str) -> None:
+        self._gone_files.append(key)
+
+    def commit(self, final: bool = False) -> None:
+        """`final`: the run's last commit. Earlier ones skip Whoosh's merge step: merging
+        after every batch re-writes the same postings again and again (measured: see
+        bench/README.md); the final commit lets Whoosh merge the small segments once."""
+        if self._w is not None:
+            w, self._w = self._w, None
+            try:
+                w.commit(merge=final or self.settings.merge_every_batch)
+            except BaseException:
+                w.cancel()  # else Whoosh keeps its lock for the life of this process
+                raise
+            self.syncer.sync_new_files()
+            self.commits += 1
+        self.manifest.record_commit(self.handle.ix.latest_generation(), self._upserts,
+                                        self._deleted, self._done_files, self._gone_files)
+        self._upserts, self._deleted, self._done_files, self._gone_files = [], [], [], []
+        self._changes = 0
+
+    def cancel(self) -> None:
+        if self._w is not None:
+            w, self._w = self._w, None
+            try:
+                w.cancel()
+            except Exception:  # noqa: BLE001 - already failing; the lock dies with us anyway
+                pass
+
+
+class Run:
+    """The state of one run; `execute` is the whole algorithm of the module docstring."""
+
+    def __init__(self, handle: IndexHandle, manifest: Manifest, record: IndexRun,
+                 settings: WriteSettings, ingest: IngestOptions, progress: Progress | None,
+                 should_stop: ShouldStop | None):
+        self.handle, self.manifest, self.record = handle, manifest, record
+        self.settings, self.ingest = settings, ingest
+        self.progress, self.should_stop = progress, should_stop
+        self.writer = BatchWriter(handle, manifest, settings)
+        self.seen_ids: dict[str, str] = {}
+        self.seen_hashes: dict[str, str] = {}
+        self.rereading: set[str] = set()
+        self.stopped = False
+
+    def _stop_requested(self) -> bool:
+        return bool(self.should_stop and self.should_stop())
+
+    def execute(self, roots: Sequence[str], delete_gone: bool) -> None:
+        known = self.manifest.files()
+        counts = dict(self.manifest.db.execute(
+            "SELECT file_key, count(*) FROM articles GROUP BY file_key").fetchall())
+        to_read: list[SourceFile] = []
+        present: set[str] = set()
+        missing_roots: set[str] = set()
+        for item in discover(roots, self.ingest):
+            if isinstance(item, Skip):
+                self.record.skipped.append(item)
+                if item.reason == "no such file or directory":
+                    missing_roots.add(str(Path(item.path).absolute()))
+                continue
+            key = file_key(item.root, item.relpath)
+            present.add(key)
+            old = known.get(key)
+            if old and old.size == item.size and old.mtime_ns == item.mtime_ns:
+                self.record.unchanged += counts.get(key, 0)
+                continue
+            to_read.append(item)
+            self.rereading.add(key)
+        if missing_roots:
+            self.record.errors.extend(
+                f"{r}: root is missing; its articles were kept (remove them with reindex --full)"
+                for r in sorted(missing_roots))
+        if delete_gone:
+            scanned = {str(Path(r).absolute()) for r in roots} - missing_roots
+            for key in sorted((set(known) | set(counts)) - present):
+                # A key with no `files` row is from a file whose reading was cut short
+                # by a crash; its root is unknown, and it is not under any present root.
+                if key not in known or known[key].root in scanned:
+                    self.rereading.add(key)
+                    self.record.deleted += self.writer.delete(self.manifest.articles_of(key))
+                    self.writer.file_gone(key)
+        self._read_files(to_read)
+        self.writer.commit(final=True)
+
+    def _read_files(self, files: list[SourceFile]) -> None:
+        articles = 0
+        previous: dict[str, IndexedArticle] = {}
+        produced: set[str] = set()
+        started_unit = -1
+        for chunk in parsed_chunks(files, self.ingest, self.settings.parse_workers):
+            sf = files[chunk.unit]
+            key = file_key(sf.root, sf.relpath)
+            if chunk.unit != started_unit:
+                started_unit = chunk.unit
+                previous = self.manifest.articles_of(key)
+                produced = set()
+            for item in chunk.items:
+                articles += 1
+                if isinstance(item, Skip):
+                    self.record.skipped.append(item)
+                else:
+                    self._article(item, key, previous, produced)
+                if self.writer.full:
+                    self.writer.commit()
+                    if self._stop_requested():
+                        self.stopped = True
+                        return
+            if not chunk.last:
+                continue
+            if chunk.error:
+                self.record.errors.append(f"{sf.relpath}: reading failed: {chunk.error}")
+            else:
+                gone = [i for i in previous if i not in produced]
+                self.record.deleted += self.writer.delete(gone)
+                self.writer.file_done(FileState(key, sf.root, sf.relpath, sf.size, sf.mtime_ns))
+            if self.progress:
+                self.progress(RunProgress(chunk.unit + 1, len(files), articles))
+            if self._stop_requested():
+                self.stopped = True
+                return
+
+    def _duplicate_of(self, article: Article) -> str | None:
+        first = self.seen_hashes.get(article.content_hash)
+        if first is not None:
+            return first
+        for other in self.manifest.with_hash(article.content_hash):
+            if other.id != article.id and other.file_key not in self.rereading:
+                return other.path or other.id
+        return None
+
+    def _article(self, a: Article, key: str, previous: dict[str, IndexedArticle],
+                 produced: set[str]) -> None:
+        if a.id in self.seen_ids:
+            self.record.skipped.append(Skip(a.path, f"same id as {self.seen_ids[a.id]} (two roots "
+                                                    "with the same folder name?)"))
+            return
+        self.seen_ids[a.id] = a.path
+        old = previous.get(a.id) or self.manifest.article(a.id)
+        if old is not None and old.content_hash == a.content_hash and old.file_key == key:
+            produced.add(a.id)
+            self.seen_hashes.setdefault(a.content_hash, a.path)
+            self.record.unchanged += 1
+            return
+        dup = self._duplicate_of(a)
+        if dup is not None:
+            self.record.skipped.append(Skip(a.path, f"exact duplicate of {dup}"))
+            return
+        produced.add(a.id)
+        self.seen_hashes[a.content_hash] = a.path
+        doc = document_for(a)
+        doc["file_key"] = key
+        self.writer.write(doc, IndexedArticle(a.id, key, a.content_hash, a.path),
+                          replace=old is not None)
+        if old is None:
+            self.record.added += 1
+        else:
+            self.record.updated += 1
+        self.record.changed_ids.append(a.id)
+
+
+def _absolute_roots(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    return [str(Path(p).absolute()) for p in paths]
+
+
+def _merge_roots(old: list[str], new: list[str]) -> list[str]:
+    return list(dict.fromkeys([*old, *new]))
+
+
+def _open_for_write(index_dir: Path, create: bool) -> IndexHandle:
+    if not (index_dir / META_FILE).exists():
+        if not create:
+            read_meta(index_dir)  # raises IndexNotFoundError with the how-to
+        return create_index(index_dir)
+    return open_index(index_dir)
+
+
+def _finish(index_dir: Path, record: IndexRun, outcome: str) -> IndexRun:
+    record.outcome = outcome
+    record.finished = _now()
+    try:
+        append_run(index_dir, record.to_dict())
+    except OSError as exc:
+        record.errors.append(f"could not record the run in {index_dir}: {exc}")
+    return record
+
+
+def run_incremental(index_dir: str | os.PathLike[str], roots: list[str] | None, *, kind: str,
+                    ingest: IngestOptions, wait: float, progress: Progress | None,
+                    should_stop: ShouldStop | None, settings: WriteSettings) -> IndexRun:
+    """`index PATH...` (roots given, added to the recorded ones) or `reindex` (roots=None)."""
+    index_dir = Path(index_dir)
+    if roots is None and not (index_dir / META_FILE).exists():
+        read_meta(index_dir)
+    with WriterLock(index_dir, wait):
+        handle = _open_for_write(index_dir, create=roots is not None)
+        meta = read_meta(index_dir)
+        if roots is not None:
+            set_roots(index_dir, _merge_roots(meta.get("roots", []), _absolute_roots(roots)))
+            scan = _absolute_roots(roots)
+        else:
+            scan = list(meta.get("roots", []))
+        record = IndexRun(started=_now(), kind=kind)
+        manifest = Manifest(manifest_path(index_dir, handle.generation))
+        run = None
+        try:
+            manifest.reconcile(handle.ix)
+            run = Run(handle, manifest, record, settings, ingest, progress, should_stop)
+            run.execute(scan, delete_gone=roots is None)
+        except BaseException as exc:
+            if run is not None:
+                run.writer.cancel()
+            record.errors.append(f"{type(exc).__name__}: {exc}")
+            _finish(index_dir, record, "failed")
+            raise
+        finally:
+            manifest.close()
+        return _finish(index_dir, record, "interrupted" if run.stopped else "ok")
+
+
+def run_full(index_dir: str | os.PathLike[str], *, ingest: IngestOptions, wait: float,
+             progress: Progress | None, should_stop: ShouldStop | None,
+             settings: WriteSettings) -> IndexRun:
+    """Build the next generation from the recorded roots; switch to it only when complete."""
+    index_dir = Path(index_dir)
+    meta = read_meta(index_dir)  # works whatever the schema version: this is the way out
+    with WriterLock(index_dir, wait):
+        meta = read_meta(index_dir)
+        current = meta.get("generation", "")
+        for name in generations_on_disk(index_dir):  # leftovers of a killed --full
+            if current and generation_number(name) > generation_number(current):
+                remove_generation(index_dir, name)
+        generation = next_generation(index_dir)
+        handle = create_index(index_dir, generation)
+        record = IndexRun(started=_now(), kind="reindex --full")
+        manifest = Manifest(manifest_path(index_dir, generation))
+        run = None
+        try:
+            run = Run(handle, manifest, record, settings, ingest, progress, should_stop)
+            run.execute(list(meta.get("roots", [])), delete_gone=False)
+        except BaseException as exc:
+            if run is not None:
+                run.writer.cancel()
+            manifest.close()
+            remove_generation(index_dir, generation)
+            record.errors.append(f"{type(exc).__name__}: {exc}")
+            _finish(index_dir, record, "failed")
+            raise
+        manifest.close()
+        if run.stopped:
+            remove_generation(index_dir, generation)
+            record.errors.append("interrupted before the new generation was complete; "
+                                 "the current one is still in use")
+            return _finish(index_dir, record, "interrupted")
+        switch_generation(index_dir, generation)
+        return _finish(index_dir, record, "ok")
+
+
+__all__ = ["WriteSettings", "RunProgress", "run_incremental", "run_full"]

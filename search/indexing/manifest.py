@@ -1,0 +1,146 @@
+"""What the index holds per source file, so unchanged files are never re-read.
+
+One SQLite file per generation (`gen-NNNN.manifest.sqlite` beside `gen-NNNN/`):
+
+    files(file_key, root, relpath, size, mtime_ns)   a file fully indexed as it was then
+    articles(id, file_key, content_hash, path)       every article in the index
+    state(synced_toc)                                Whoosh TOC generation this reflects
+
+The Whoosh index is the truth; the manifest is a cache of it. Each batch is
+committed to Whoosh first (and fsynced), then to the manifest with the new TOC
+generation. If the process dies between the two, the generations differ on the
+next open and `articles` is rebuilt from the index's `id`/`content_hash`/
+`file_key` columns; rows of `files` are only written in the same transaction
+as their articles, so a file whose batch was lost has a stale or missing row
+and is simply read again (its already-indexed articles then compare unchanged).
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class FileState:
+    file_key: str
+    root: str
+    relpath: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class IndexedArticle:
+    id: str
+    file_key: str
+    content_hash: str
+    path: str
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files(file_key TEXT PRIMARY KEY, root TEXT NOT NULL,
+    relpath TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS articles(id TEXT PRIMARY KEY, file_key TEXT NOT NULL,
+    content_hash TEXT NOT NULL, path TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS articles_by_file ON articles(file_key);
+CREATE INDEX IF NOT EXISTS articles_by_hash ON articles(content_hash);
+CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value INTEGER);
+"""
+
+
+def manifest_path(index_dir: str | os.PathLike[str], generation: str) -> Path:
+    return Path(index_dir) / f"{generation}.manifest.sqlite"
+
+
+class Manifest:
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self.db = sqlite3.connect(str(self.path), isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- consistency with the Whoosh index -------------------------------------------------
+    def synced_toc(self) -> int | None:
+        row = self.db.execute("SELECT value FROM state WHERE key='synced_toc'").fetchone()
+        return row[0] if row else None
+
+    def reconcile(self, ix) -> bool:
+        """Rebuild `articles` from the index if the last commit was not recorded here."""
+        toc = ix.latest_generation()
+        if self.synced_toc() == toc:
+            return False
+        rows = list(indexed_articles(ix))
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM articles")
+            self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?,?,?,?)",
+                                [(a.id, a.file_key, a.content_hash, a.path) for a in rows])
+            self._set_toc(toc)
+        return True
+
+    def _set_toc(self, toc: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO state VALUES ('synced_toc', ?)", (toc,))
+
+    # -- reads ----------------------------------------------------------------------------
+    def files(self) -> dict[str, FileState]:
+        return {r[0]: FileState(*r) for r in self.db.execute(
+            "SELECT file_key, root, relpath, size, mtime_ns FROM files")}
+
+    def article(self, article_id: str) -> IndexedArticle | None:
+        row = self.db.execute("SELECT id, file_key, content_hash, path FROM articles WHERE id=?",
+                              (article_id,)).fetchone()
+        return IndexedArticle(*row) if row else None
+
+    def articles_of(self, file_key: str) -> dict[str, IndexedArticle]:
+        return {r[0]: IndexedArticle(*r) for r in self.db.execute(
+            "SELECT id, file_key, content_hash, path FROM articles WHERE file_key=?", (file_key,))}
+
+    def with_hash(self, content_hash: str) -> list[IndexedArticle]:
+        return [IndexedArticle(*r) for r in self.db.execute(
+            "SELECT id, file_key, content_hash, path FROM articles WHERE content_hash=?",
+            (content_hash,))]
+
+    def article_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    # -- writes: one transaction per Whoosh commit --------------------------------------------
+    def record_commit(self, toc: int, upserts: Iterable[IndexedArticle], deleted_ids: Iterable[str],
+                      done_files: Iterable[FileState], gone_files: Iterable[str]) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("DELETE FROM articles WHERE id=?", [(i,) for i in deleted_ids])
+            self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?,?,?,?)",
+                                [(a.id, a.file_key, a.content_hash, a.path) for a in upserts])
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
+                                [(f.file_key, f.root, f.relpath, f.size, f.mtime_ns)
+                                 for f in done_files])
+            self.db.executemany("DELETE FROM files WHERE file_key=?", [(k,) for k in gone_files])
+            self._set_toc(toc)
+
+
+def indexed_articles(ix) -> Iterable[IndexedArticle]:
+    """Every live document's id, hash and file, read from columns (no stored documents).
+
+    Per segment, because Whoosh 2.7.4's multi-segment column reader is unreliable.
+    """
+    with ix.reader() as reader:
+        for sub, _ in reader.leaf_readers():
+            if sub.doc_count() == 0:
+                continue
+            ids = sub.column_reader("id")
+            hashes = sub.column_reader("content_hash")
+            files = sub.column_reader("file_key")
+            for docnum in sub.all_doc_ids():
+                yield IndexedArticle(_text(ids[docnum]), _text(files[docnum]),
+                                     _text(hashes[docnum]), "")
+
+
+def _text(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else (value or "")

@@ -1,0 +1,54 @@
+"""The history of indexing runs kept with the index (`runs.jsonl`, newest last).
+
+Bounded to the last MAX_RUNS records so a scheduler running every minute for a
+year does not grow it without limit. Written only under the writer lock, and
+replaced atomically, so a crash leaves the previous history intact.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+RUNS_FILE = "runs.jsonl"
+MAX_RUNS = 100
+# `changed_ids` of a 200k-article build would make every record huge: keep a sample.
+MAX_IDS_KEPT = 1000
+MAX_SKIPS_KEPT = 1000
+
+
+def read_runs(index_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    path = Path(index_dir) / RUNS_FILE
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    runs = []
+    for line in lines:
+        try:
+            runs.append(json.loads(line))
+        except ValueError:
+            continue  # a torn line from a crash of an older writer: skip it
+    return runs
+
+
+def compact_record(run: dict[str, Any]) -> dict[str, Any]:
+    rec = dict(run)
+    for key, limit in (("changed_ids", MAX_IDS_KEPT), ("skipped", MAX_SKIPS_KEPT)):
+        items = rec.get(key) or []
+        rec[f"{key}_count"] = len(items)
+        rec[key] = items[:limit]
+    return rec
+
+
+def append_run(index_dir: str | os.PathLike[str], run: dict[str, Any]) -> None:
+    index_dir = Path(index_dir)
+    runs = read_runs(index_dir)[-(MAX_RUNS - 1):] + [compact_record(run)]
+    tmp = index_dir / f".{RUNS_FILE}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        for r in runs:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, index_dir / RUNS_FILE)

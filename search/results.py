@@ -1,0 +1,95 @@
+"""What a search returns: plain dataclasses, JSON-ready, free of Whoosh objects.
+
+Results outlive the searcher that produced them (the index may be refreshed
+between two calls), so everything is copied out of Whoosh at search time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from .query.snippets import snippet_html
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One bucket of a facet. `value` None is the "unknown" bucket (field missing)."""
+
+    value: str | None
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "count": self.count}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching article. `published` is timezone-aware UTC, or None when unknown.
+
+    `snippet` marks matched words as `[[word]]`; `snippet_html` is its HTML form.
+    `score` is None when results are sorted by date (no relevance was computed).
+    """
+
+    id: str
+    headline: str
+    source: str | None
+    published: datetime | None
+    url: str | None
+    path: str
+    score: float | None
+    snippet: str
+    section: str | None = None
+    language: str | None = None
+    rank: int = 0
+
+    @property
+    def snippet_html(self) -> str:
+        return snippet_html(self.snippet)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "headline": self.headline, "source": self.source,
+            "published": self.published.isoformat() if self.published else None,
+            "url": self.url, "path": self.path,
+            "score": round(self.score, 4) if self.score is not None else None,
+            "snippet": self.snippet, "section": self.section, "language": self.language,
+            "rank": self.rank,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of hits, the exact total, facets and a "did you mean"."""
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    suggestion: str | None = None
+    hints: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __iter__(self):
+        return iter(self.hits)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query, "total": self.total, "page": self.page, "limit": self.limit,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
+            "suggestion": self.suggestion, "hints": list(self.hints),
+        }
+
+
+def utc_aware(naive: datetime | None) -> datetime | None:
+    """The index stores naive UTC; everything we hand out is aware."""
+    return naive.replace(tzinfo=timezone.utc) if naive else None

@@ -1,0 +1,257 @@
+"""Delivering saved-search matches after a reindex, exactly once per article and search.
+
+Crash windows and what covers each (kill -9 can land anywhere):
+
+1. During the reindex, after some batches committed: `run.changed_ids` is never
+   returned, so it cannot be what tells us which articles are new. What does:
+   `alerts/seen.txt`, the set of content hashes the index held at the last
+   completed delivery. Every delivery compares it with the index's current
+   content hashes (a lexicon read, no stored documents loaded), and the new
+   hashes' articles join the candidates. So work committed by a killed run - or
+   by a manual `news-search index` that did not call `deliver_alerts` - is still
+   delivered at the next delivery.
+2. During delivery: records are appended to `alerts/NAME.jsonl` and fsynced
+   before anything else happens; that file *is* the ledger (ids already there are
+   never delivered again), and a torn last line is cut off and redone.
+   `seen.txt` is replaced (atomically) only after every search has been
+   delivered, so a crash before that repeats the delivery, deduplicated.
+3. Notify commands: the ids sent are recorded in `alerts/NAME.notify.jsonl`
+   ("sending" before the command starts, then "sent" or "failed"). A failed
+   command (non-zero exit, timeout) is retried at the next delivery; a crash while
+   the command runs leaves "sending" without an outcome, and those ids are *not*
+   resent: delivery is at most once, and the articles are in the alerts file.
+
+A saved search only ever sees articles that are new or changed after the last
+delivery before it was added, never the whole archive.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..errors import NewsSearchError, QueryError
+from .alerts import (SEEN_FILE, SavedSearch, add_alert, alerts_dir, delivered_file, load_alerts,
+                     store_lock)
+from ..errors import AlertError
+from .fileio import append_lines, atomic_write_bytes, read_jsonl
+from .matching import match
+from .timing import utc_iso
+
+NOTIFY_TIMEOUT = 120.0  # seconds a notify command may take before it counts as failed
+
+
+@dataclass
+class Delivery:
+    """What one saved search got from one delivery."""
+
+    alert: str
+    new: list[dict[str, Any]] = field(default_factory=list)  # records appended now
+    notified: int = 0  # records piped to the notify command now
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"alert": self.alert, "new": len(self.new), "ids": [r["id"] for r in self.new],
+                "notified": self.notified, "error": self.error}
+
+
+def _index_version(index_dir: str | os.PathLike[str]) -> str:
+    """Changes whenever anything was committed: the generation dir and Whoosh's TOC number."""
+    from ..indexing.store import open_index
+    handle = open_index(index_dir)
+    try:
+        return f"{handle.generation}:{handle.ix.latest_generation()}"
+    finally:
+        handle.ix.close()
+
+
+def _index_hashes(index_dir: str | os.PathLike[str]) -> set[str]:
+    """Content hashes in the index's lexicon (may include deleted documents' until a merge:
+    harmless, see `deliver_alerts`)."""
+    from ..indexing.store import open_index
+    handle = open_index(index_dir)
+    try:
+        with handle.ix.reader() as reader:
+            return {t.decode("utf-8") if isinstance(t, bytes) else t
+                    for t in reader.lexicon("content_hash")}
+    finally:
+        handle.ix.close()
+
+
+def _ids_for_hashes(index_dir: str | os.PathLike[str], hashes: Iterable[str]) -> set[str]:
+    from ..indexing.store import open_index
+    hashes = list(hashes)
+    if not hashes:
+        return set()
+    handle = open_index(index_dir)
+    try:
+        with handle.ix.searcher() as s:
+            ids = set()
+            for h in hashes:
+                for docnum in s.document_numbers(content_hash=h):  # deleted docs excluded
+                    ids.add(s.stored_fields(docnum)["id"])
+            return ids
+    finally:
+        handle.ix.close()
+
+
+@dataclass
+class Seen:
+    """`alerts/seen.txt`: first line `# VERSION`, then one content hash a line."""
+
+    version: str
+    hashes: set[str]
+
+
+def _read_seen(folder: Path) -> Seen | None:
+    try:
+        lines = (folder / SEEN_FILE).read_text("ascii").splitlines()
+    except FileNotFoundError:
+        return None
+    version = lines[0][2:] if lines and lines[0].startswith("# ") else ""
+    return Seen(version, {ln for ln in lines if ln and not ln.startswith("#")})
+
+
+def _write_seen(folder: Path, seen: Seen) -> None:
+    text = f"# {seen.version}\n" + "".join(h + "\n" for h in sorted(seen.hashes))
+    atomic_write_bytes(folder / SEEN_FILE, text.encode("ascii"))
+
+
+def _current(index_dir: str | os.PathLike[str], seen: Seen | None) -> Seen:
+    """The index's content hashes now; the lexicon is only read if something was committed
+    since `seen` (a no-change cycle costs one TOC read, not a lexicon scan)."""
+    version = _index_version(index_dir)
+    if seen is not None and seen.version == version:
+        return seen
+    # Read the version first: a commit landing in between makes the next version differ,
+    # so the next delivery rescans rather than trusting a stale set.
+    return Seen(version, _index_hashes(index_dir))
+
+
+def create_alert(index_dir: str | os.PathLike[str], alert: SavedSearch) -> None:
+    """Save a search after checking its query; it will see articles new from now on."""
+    from .matching import check_query
+    check_query(index_dir, alert)
+    folder = alerts_dir(index_dir)
+
+    def start_tracking() -> None:
+        # Only when nothing is tracked yet: with other alerts present, `seen` stays as it
+        # is so that they do not lose what arrived since the last delivery.
+        if _read_seen(folder) is None:
+            _write_seen(folder, _current(index_dir, None))
+
+    add_alert(index_dir, alert, before_save=start_tracking)
+
+
+def delivered_ids(index_dir: str | os.PathLike[str], name: str) -> set[str]:
+    return {r["id"] for r in read_jsonl(delivered_file(index_dir, name)) if "id" in r}
+
+
+def deliver_alerts(index_dir: str | os.PathLike[str], run: Any = None) -> list[Delivery]:
+    """Run every saved search over the articles added or changed since the last delivery
+    (including `run.changed_ids`, if a run is given) and deliver the new matches.
+
+    Call it after every indexing run (scheduled or manual). Safe to call at any time
+    and from several processes (they take turns on `alerts/.lock`); calling it twice
+    delivers nothing twice. Raises only NewsSearchError subclasses (e.g. no index).
+    """
+    if not load_alerts(index_dir):
+        return []
+    try:
+        return _deliver_all(index_dir, run)
+    except OSError as exc:  # e.g. a full disk writing seen.txt: the next delivery redoes it
+        raise AlertError(f"alerts not delivered: {exc.strerror or exc}"
+                         + (f": {exc.filename}" if exc.filename else "")) from None
+
+
+def _deliver_all(index_dir: str | os.PathLike[str], run: Any) -> list[Delivery]:
+    folder = alerts_dir(index_dir)
+    folder.mkdir(exist_ok=True)
+    with store_lock(index_dir):
+        alerts = load_alerts(index_dir)  # again, under the lock: add/remove may have raced
+        if not alerts:
+            return []
+        seen = _read_seen(folder)
+        current = _current(index_dir, seen)
+        candidates = _run_changes(run)
+        if seen is not None and current is not seen:
+            candidates |= _ids_for_hashes(index_dir, current.hashes - seen.hashes)
+        outcomes = [_deliver_one(index_dir, a, candidates) for a in alerts]
+        # If an index or I/O failure kept some search from handling the candidates, keep
+        # the old `seen` so that the next delivery offers them again (deduplicated).
+        if current is not seen and all(handled for _, handled in outcomes):
+            _write_seen(folder, current)
+        return [d for d, _ in outcomes]
+
+
+def _run_changes(run: Any) -> set[str]:
+    """Ids a run reports as added or changed. A full rebuild re-adds every article into a
+    new generation, so its list is the whole archive: the content-hash diff, which sees
+    only what really changed, decides for it instead."""
+    if run is None or "full" in (getattr(run, "kind", "") or ""):
+        return set()
+    return set(getattr(run, "changed_ids", None) or ())
+
+
+def _deliver_one(index_dir: str | os.PathLike[str], alert: SavedSearch,
+                 candidates: Collection[str]) -> tuple[Delivery, bool]:
+    """The delivery, and whether the candidates were dealt with (delivered, or the query
+    is unusable and would fail on them again anyway)."""
+    result = Delivery(alert.name)
+    path = delivered_file(index_dir, alert.name)
+    try:
+        ledger = delivered_ids(index_dir, alert.name)
+        todo = [i for i in candidates if i not in ledger]
+        records = match(index_dir, alert, todo) if todo else []
+        stamp = utc_iso(datetime.now(timezone.utc))
+        records.sort(key=lambda r: (r.get("published") or "", r["id"]))
+        result.new = [{"delivered": stamp, "alert": alert.name, **r} for r in records]
+        append_lines(path, [json.dumps(r, ensure_ascii=False) for r in result.new])
+    except QueryError as exc:
+        result.error = f"query: {exc}"
+        return result, True
+    except (NewsSearchError, OSError) as exc:
+        result.error = f"{type(exc).__name__}: {exc}"
+        return result, False
+    if alert.notify:
+        result.notified, result.error = _notify(index_dir, alert)
+    return result, True
+
+
+def _notify(index_dir: str | os.PathLike[str], alert: SavedSearch) -> tuple[int, str | None]:
+    """Pipe every delivered-but-not-yet-notified record to the command's stdin."""
+    log = alerts_dir(index_dir) / f"{alert.name}.notify.jsonl"
+    events = list(read_jsonl(log))
+    failed = {e["batch"] for e in events if e.get("state") == "failed"}
+    done: set[str] = set()
+    for e in events:
+        if e.get("state") == "sending" and e["batch"] not in failed:
+            done.update(e["ids"])
+    pending = [r for r in read_jsonl(delivered_file(index_dir, alert.name))
+               if r.get("id") not in done]
+    if not pending:
+        return 0, None
+    batch = f"{os.getpid()}-{datetime.now(timezone.utc).timestamp():.6f}"
+    append_lines(log, [json.dumps({"batch": batch, "state": "sending",
+                                   "ids": [r["id"] for r in pending]})])
+    payload = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in pending)
+    error = None
+    try:
+        proc = subprocess.run(alert.notify, shell=True, input=payload.encode("utf-8"),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              timeout=NOTIFY_TIMEOUT)
+        if proc.returncode != 0:
+            tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+            error = f"notify command exited {proc.returncode}: {tail[0]}"
+    except subprocess.TimeoutExpired:
+        error = f"notify command timed out after {NOTIFY_TIMEOUT:.0f}s"
+    except OSError as exc:
+        error = f"notify command could not start: {exc}"
+    append_lines(log, [json.dumps({"batch": batch, "state": "failed" if error else "sent",
+                                   **({"error": error} if error else {})})])
+    return (0 if error else len(pending)), error

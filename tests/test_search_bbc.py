@@ -1,0 +1,204 @@
+"""Exactness on the BBC corpus (2,225 real articles): phrases, booleans, facets, paging."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import corpus_file
+from search_fixtures import articles_from, build_index
+
+from search.api import NewsIndex
+from search.query.parser import analyze
+
+pytestmark = [pytest.mark.corpus("bbc"), pytest.mark.slow]
+
+PHRASES = ["prime minister", "interest rates", "mobile phone", "world cup", "chief executive",
+           "general election", "record label", "the first time"]
+# ("new", "market"): Whoosh's own AndNot query let one excluded article through here.
+PAIRS = [("economy", "growth"), ("film", "award"), ("blair", "election"), ("phone", "music"),
+         ("new", "market"), ("new", "said")]
+
+
+@pytest.fixture(scope="module")
+def bbc(tmp_path_factory):
+    articles = articles_from([corpus_file("bbc")])
+    index_dir = build_index(tmp_path_factory.mktemp("bbc") / "index", articles)
+    with NewsIndex.open(index_dir) as ix:
+        yield ix, {a.id: a for a in articles}
+
+
+def all_ids(ix, q, **kw) -> list[str]:
+    out, page = [], 1
+    while True:
+        res = ix.search(q, limit=1000, page=page, exact=True, snippets=False, **kw)
+        out += [h.id for h in res.hits]
+        if page * 1000 >= res.total:
+            assert len(out) == res.total
+            return out
+        page += 1
+
+
+def contains_analyzed(text: str, phrase: str) -> bool:
+    """The phrase's analyzed terms at the same relative positions (stemming, case, stop gaps)."""
+    want = analyze("body", phrase)
+    first = want[0][0]
+    offsets = [(p - first, t) for p, t in want]
+    have = {}
+    for pos, term in analyze("body", text):
+        have.setdefault(term, set()).add(pos)
+    return any(all(start + off in have.get(t, ()) for off, t in offsets)
+               for start in have.get(offsets[0][1], ()))
+
+
+def literal(text: str, phrase: str) -> bool:
+    words = r"\W+".join(re.escape(w) for w in phrase.split())
+    return re.search(rf"(?<!\w){words}(?!\w)", text, re.IGNORECASE) is not None
+
+
+@pytest.mark.parametrize("phrase", PHRASES)
+def test_phrase_returns_exactly_the_articles_containing_it(bbc, phrase):
+    ix, articles = bbc
+    found = set(all_ids(ix, f'"{phrase}"'))
+    literal_ids = {i for i, a in articles.items() if literal(a.headline, phrase) or literal(a.body, phrase)}
+    assert literal_ids, phrase
+    assert literal_ids <= found, f"missed {sorted(literal_ids - found)[:5]}"
+    for i in found:
+        a = articles[i]
+        assert contains_analyzed(a.headline, phrase) or contains_analyzed(a.body, phrase), i
+
+
+@pytest.mark.parametrize("a, b", PAIRS)
+def test_booleans_are_set_operations(bbc, a, b):
+    ix, articles = bbc
+    sa, sb = set(all_ids(ix, a)), set(all_ids(ix, b))
+    assert sa and sb and sa != sb
+    assert set(all_ids(ix, f"{a} AND {b}")) == sa & sb
+    assert set(all_ids(ix, f"{a} {b}")) == sa & sb
+    assert set(all_ids(ix, f"{a} OR {b}")) == sa | sb
+    assert set(all_ids(ix, f"{a} AND NOT {b}")) == sa - sb
+    assert set(all_ids(ix, f"{a} -{b}")) == sa - sb
+    assert set(all_ids(ix, f"({a} OR {b}) AND NOT ({a} AND {b})")) == sa ^ sb
+    assert set(all_ids(ix, f"NOT {b}")) == set(articles) - sb
+    assert set(all_ids(ix, f"{a} OR NOT {b}")) == sa | (set(articles) - sb)
+
+
+def test_facet_counts_sum_to_total_and_match_filtered_totals(bbc):
+    ix, _ = bbc
+    res = ix.search("government", facets=["section", "source"], exact=True)
+    counts = {v.value: v.count for v in res.facets["section"]}
+    assert sum(counts.values()) == res.total > 100
+    assert len(counts) == 5 and None not in counts
+    for value, count in counts.items():
+        assert ix.search("government", sections=[value], exact=True).total == count
+    assert [(v.value, v.count) for v in res.facets["source"]] == [("bbc", res.total)]
+
+
+def test_pagination_returns_every_hit_exactly_once(bbc):
+    ix, _ = bbc
+    everything = ix.search("market", limit=1000, exact=True)
+    assert 100 < everything.total <= 1000
+    paged = []
+    for page in range(1, everything.pages * 0 + -(-everything.total // 37) + 1):
+        paged += [h.id for h in ix.search("market", limit=37, page=page, exact=True).hits]
+    assert len(paged) == len(set(paged)) == everything.total
+    assert paged == [h.id for h in everything.hits]
+
+
+def test_suggestion_for_misspelt_word(bbc):
+    ix, _ = bbc
+    res = ix.search("parliment")
+    assert res.total == 0 and res.suggestion == "parliament"
+
+
+# -- the fast paths (search/query/docsets.py, ranking.py) give Whoosh's own answers
+
+SET_QUERIES = ["economy", "film AND award", "blair OR election", "phone AND NOT music",
+               "new -market -said", "NOT growth", "economy OR NOT growth",
+               "(film OR music) AND NOT (award AND oscar)", '"prime minister"',
+               '"mobile phone" AND NOT "record label"', '"the first time"', '"world cup"~2',
+               '"chief executive" OR "general election"', "section:business AND shares",
+               "published:[2004-01-01 TO 2005-12-31] AND rates", "elect*", "minister~"]
+
+
+def _whoosh(ix, fn):
+    return ix._guarded(lambda searcher, cache: fn(searcher, cache))
+
+
+@pytest.mark.parametrize("q", SET_QUERIES)
+def test_set_algebra_matches_exactly_what_whoosh_matches(bbc, q):
+    ix, _ = bbc
+    parsed = ix.parse(q, exact=True).query
+
+    def both(searcher, cache):
+        cache.docsets.forget()
+        return cache.docsets.of(parsed), set(searcher.docs_for_query(parsed))
+
+    ours, whoosh = _whoosh(ix, both)
+    assert ours == whoosh
+    assert ix.search(q, exact=True, snippets=False).total == len(whoosh)
+
+
+def _unlimited(searcher, q):
+    """Every match of `q` scored (no top-N shortcuts): docnum -> score."""
+    r = searcher.search(q, limit=None)
+    return {r.docnum(i): r.score(i) for i in range(r.scored_length())}
+
+
+@pytest.mark.parametrize("a, b", PAIRS)
+def test_not_through_a_mask_ranks_and_scores_as_the_not_query(bbc, a, b):
+    ix, _ = bbc
+    q = f"{a} AND NOT {b}"
+    parsed = ix.parse(q, exact=True).query
+    scores = _whoosh(ix, lambda s, c: _unlimited(s, parsed))  # Whoosh with Not inside the And
+    expected = sorted(scores, key=lambda d: (-scores[d], d))[:20]
+    res = ix.search(q, exact=True, snippets=False, limit=20)
+    got = _whoosh(ix, lambda s, c: [s.document_number(id=h.id) for h in res.hits])
+    assert got == expected
+    assert [h.score for h in res.hits] == pytest.approx([scores[d] for d in expected], abs=1e-9)
+
+
+@pytest.mark.parametrize("phrase", PHRASES[:4])
+def test_known_phrases_rank_and_score_as_whoosh_phrases(bbc, phrase):
+    ix, _ = bbc
+    plain = ix.parse(f'"{phrase}"', exact=True).query
+    scores = _whoosh(ix, lambda s, c: _unlimited(s, plain))
+    expected = sorted(scores, key=lambda d: (-scores[d], d))[:30]
+    # the second form goes through the mask too; its Not adds Whoosh's constant 1.0
+    for text, bonus in ((f'"{phrase}"', 0.0), (f'"{phrase}" AND NOT zzzz', 1.0)):
+        res = ix.search(text, exact=True, snippets=False, limit=30)
+        assert res.total == len(scores)
+        got = _whoosh(ix, lambda s, c: [s.document_number(id=h.id) for h in res.hits])
+        assert got == expected, text
+        assert [h.score for h in res.hits] == pytest.approx([scores[d] + bonus for d in expected],
+                                                            abs=1e-9)
+
+
+@pytest.fixture(scope="module")
+def segmented(tmp_path_factory):
+    """600 BBC articles in three segments, 100 of them re-added (so old copies are deleted)."""
+    from search_fixtures import add_articles
+
+    articles = articles_from([corpus_file("bbc")])[:600]
+    index_dir = build_index(tmp_path_factory.mktemp("segmented") / "index", articles[:250])
+    add_articles(index_dir, articles[250:500])
+    add_articles(index_dir, articles[500:] + articles[200:300])
+    with NewsIndex.open(index_dir) as ix:
+        yield ix, {a.id: a for a in articles}
+
+
+@pytest.mark.parametrize("q", ["economy", "film AND award", "new AND NOT said", "NOT growth",
+                               '"prime minister"', "economy OR NOT growth"])
+def test_totals_and_sets_are_exact_across_segments_and_deletions(segmented, q):
+    ix, articles = segmented
+
+    def check(searcher, cache):
+        leaves = list(searcher.reader().leaf_readers())
+        assert len(leaves) >= 2 and any(r.has_deletions() for r, _ in leaves)
+        parsed = ix.parse(q, exact=True).query
+        cache.docsets.forget()
+        return cache.docsets.of(parsed), set(searcher.docs_for_query(parsed))
+
+    ours, whoosh = ix._guarded(check)
+    assert ours == whoosh
+    assert set(all_ids(ix, q)) == ix._guarded(lambda s, c: {s.stored_fields(d)["id"] for d in whoosh})
+    assert len(set(all_ids(ix, "NOT zzzz"))) == len(articles)
