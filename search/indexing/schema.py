@@ -30,7 +30,9 @@ from ..article import Article
 from .analysis import name_analyzer, news_analyzer
 from .postings import CompactPositions
 
-SCHEMA_VERSION = 2
+# 3: postings of rare terms inlined in the term dictionary (codec.py), one fused
+#    analysis filter (same tokens, new pickled class)
+SCHEMA_VERSION = 3
 HEADLINE_BOOST = 2.5
 
 # Fields a user may name in a query (`headline:`, `source:`...), besides `published`.
