@@ -37,7 +37,7 @@ from typing import Any, Callable
 from .article import Article
 from .errors import (ArticleNotFoundError, NewsSearchError, QueryError, SearchFailedError,
                      SearchOptionError)
-from .indexing.schema import article_from_stored
+from .indexing.schema import article_from_stored, keyword_value
 from .indexing.store import META_FILE, IndexHandle, create_index, open_index, read_meta
 from .query.cache import SearcherCache
 from .query.dates import parse_bound, utc_now
@@ -62,11 +62,6 @@ def _as_list(values: str | Iterable[str] | None) -> list[str]:
     if isinstance(values, str):
         return [values]
     return [v for v in values if v]
-
-
-def _keyword(value: str) -> str:
-    # The same normalisation document_for applies to keyword fields.
-    return value.replace(",", " ").strip().lower()
 
 
 class NewsIndex:
@@ -278,7 +273,7 @@ def _filter_queries(sources: Any, sections: Any, languages: Any, since: Any, unt
 
     out: dict[str, Any] = {}
     for field, values in (("source", sources), ("section", sections), ("language", languages)):
-        vals = [_keyword(v) for v in _as_list(values)]
+        vals = [keyword_value(v) for v in _as_list(values)]
         if vals:
             out[field] = wq.Or([wq.Term(field, v) for v in vals]) if len(vals) > 1 else wq.Term(field, vals[0])
     start = _date_option("since", since, now, upper=False)

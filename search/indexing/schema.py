@@ -77,8 +77,9 @@ def file_key(root: str, relpath: str) -> str:
     return hashlib.blake2b(f"{root}\x1f{relpath}".encode("utf-8"), digest_size=8).hexdigest()
 
 
-def _keyword(value: str | None) -> str | None:
-    # Commas separate values in KEYWORD fields; a comma inside one value would split it.
+def keyword_value(value: str | None) -> str | None:
+    """How a keyword (source, section, tag, language) is indexed, and so how filters must
+    spell it. Commas separate values in KEYWORD fields; a comma inside one would split it."""
     return value.replace(",", " ").strip().lower() if value else None
 
 
@@ -88,10 +89,10 @@ def document_for(article: Article) -> dict[str, Any]:
         "id": article.id,
         "headline": article.headline,
         "body": article.body,
-        "source": _keyword(article.source),
-        "section": _keyword(article.section),
-        "tags": ",".join(t for t in (_keyword(t) for t in article.tags) if t) or None,
-        "language": _keyword(article.language),
+        "source": keyword_value(article.source),
+        "section": keyword_value(article.section),
+        "tags": ",".join(t for t in (keyword_value(t) for t in article.tags) if t) or None,
+        "language": keyword_value(article.language),
         "published": (article.published.astimezone(timezone.utc).replace(tzinfo=None)
                       if article.published else None),
         "author": article.author,
