@@ -1,8 +1,6 @@
 """The plain-text reader on the seeds and on files like them."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from search.ingest import Skip, read_corpus
 from search.ingest.clean import clean_text, decode_entities
 

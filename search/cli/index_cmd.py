@@ -24,6 +24,14 @@ _batch_option = click.option(
     help="Articles per durable commit: a crash loses at most one batch; bounds memory.")
 
 
+def _writer_options(fn):
+    """The options every writing command (`index`, `reindex`) takes, and its error handling."""
+    for decorate in reversed((index_dir_option, _wait_option, _quiet_option, _json_option,
+                              _batch_option, ingest_options, reports_errors)):
+        fn = decorate(fn)
+    return fn
+
+
 class _Progress:
     """A progress line on stderr, only when stderr is a terminal."""
 
@@ -75,10 +83,8 @@ def _report(run, quiet: bool, as_json: bool, seconds: float) -> None:
 
 def _deliver_alerts(index_dir: str, run) -> None:
     """Saved searches see what a manual run changed, as after a scheduled one."""
-    try:
-        from ..schedule import deliver_alerts
-    except ImportError:  # the scheduler is optional for indexing
-        return
+    from ..schedule import deliver_alerts
+
     try:
         deliveries = deliver_alerts(index_dir, run)
     except NewsSearchError as exc:
@@ -106,13 +112,7 @@ def _execute(fn, quiet: bool, as_json: bool, index_dir: str, **kwargs: Any) -> N
 
 @click.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@index_dir_option
-@_wait_option
-@_quiet_option
-@_json_option
-@_batch_option
-@ingest_options
-@reports_errors
+@_writer_options
 def index_command(paths: tuple[str, ...], index_dir: str, wait: float, quiet: bool,
                   as_json: bool, batch_size: int, ingest: IngestOptions) -> None:
     """Add new articles under PATH... to the index and update changed ones.
@@ -137,13 +137,7 @@ def index_command(paths: tuple[str, ...], index_dir: str, wait: float, quiet: bo
 @click.command("reindex")
 @click.option("--full", is_flag=True,
               help="Rebuild everything into a new generation and switch to it atomically.")
-@index_dir_option
-@_wait_option
-@_quiet_option
-@_json_option
-@_batch_option
-@ingest_options
-@reports_errors
+@_writer_options
 def reindex_command(full: bool, index_dir: str, wait: float, quiet: bool, as_json: bool,
                     batch_size: int, ingest: IngestOptions) -> None:
     """Rescan the recorded corpus roots: add new, update changed, delete gone articles.

@@ -19,7 +19,7 @@ import queue as queue_mod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..ingest import IngestOptions, SourceFile, Skip, read_source
+from ..ingest import IngestOptions, SourceFile, read_source
 
 CHUNK_ITEMS = 200
 QUEUE_CHUNKS = 8

@@ -39,10 +39,6 @@ def archive_kind(name: str, head: bytes) -> str | None:
     return None
 
 
-def _too_big(size: int, limit: int) -> bool:
-    return size > limit
-
-
 def iter_members(name: str, data: bytes | None, kind: str, max_bytes: int,
                  fileobj: io.BufferedIOBase | None = None) -> Iterator[Member | Skip]:
     """Members of an archive, from bytes or an open binary file."""
@@ -80,7 +76,7 @@ def _zip_members(name: str, src, max_bytes: int) -> Iterator[Member | Skip]:
         for info in sorted(zf.infolist(), key=lambda i: i.filename):
             if info.is_dir():
                 continue
-            if _too_big(info.file_size, max_bytes):
+            if info.file_size > max_bytes:
                 yield Member(info.filename, None, info.file_size)
                 continue
             try:
@@ -99,7 +95,7 @@ def _tar_members(name: str, src, max_bytes: int) -> Iterator[Member | Skip]:
             for info in tf:
                 if not info.isfile():
                     continue
-                if _too_big(info.size, max_bytes):
+                if info.size > max_bytes:
                     yield Member(info.name, None, info.size)
                     continue
                 f = tf.extractfile(info)
