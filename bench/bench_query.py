@@ -16,7 +16,10 @@ any `--index-dir` given (e.g. the largest index of bench_index.py's scale series
 - ours: `NewsIndex.search` with one open, warm `NewsIndex` (a warm-up pass first),
   default options (snippets on, as the CLI prints them); p50/p95 per query type over
   every query of the type x `--reps`. "no-snip" is the same with `snippets=False`,
-  to show what highlighting costs.
+  to show what highlighting costs; "uncached" the same right after
+  `NewsIndex.drop_caches()`, so each query reads its postings afresh (the warm
+  figures reuse the term postings that earlier queries read, as a long-lived
+  process does).
 - baseline: what plain Whoosh code does: per query a NEW searcher and a NEW
   `MultifieldParser(["headline", "body"])` on the same Whoosh directory; total via
   `len(results)`, highlights of the page's hits, facets by iterating all hits' stored
@@ -212,7 +215,7 @@ def measure_warm(index_dir: Path, whoosh_dir: Path, db: Path, cases: list[Case],
     """Interleaved rounds of ours, ours without snippets, FTS5 and (fewer) baseline."""
     from search.api import NewsIndex
 
-    ours, nosnip, base, fts_s = Series(), Series(), Series(), Series()
+    ours, nosnip, first, base, fts_s = Series(), Series(), Series(), Series(), Series()
     cpu = {"ours": Series(), "baseline": Series(), "fts5": Series()}
 
     def timed(series: Series, name: str | None, kind: str, fn: Callable[[], Any]) -> None:
@@ -237,6 +240,10 @@ def measure_warm(index_dir: Path, whoosh_dir: Path, db: Path, cases: list[Case],
                     timed(base, "baseline", case.kind, lambda: plain.run(case))
             print(f"  round {rnd + 1}/{reps}", file=sys.stderr, end="\r")
         print(file=sys.stderr)
+        for _ in range(reps):  # after the warm rounds, so that dropping caches cannot touch them
+            for case in cases:
+                ix.drop_caches()  # the same query with its postings read afresh
+                timed(first, None, case.kind, lambda: run_ours(ix, case))
     con.close()
     rows = []
     for kind in KINDS:
@@ -246,6 +253,7 @@ def measure_warm(index_dir: Path, whoosh_dir: Path, db: Path, cases: list[Case],
             "samples": len(ours.samples[kind]), "baseline_samples": len(base.samples[kind]),
             "ours_p50_ms": ours.p50(kind), "ours_p95_ms": ours.p95(kind),
             "no_snippets_p50_ms": nosnip.p50(kind), "no_snippets_p95_ms": nosnip.p95(kind),
+            "uncached_p50_ms": first.p50(kind), "uncached_p95_ms": first.p95(kind),
             "baseline_p50_ms": base.p50(kind), "baseline_p95_ms": base.p95(kind),
             "fts5_p50_ms": fts_s.p50(kind), "fts5_p95_ms": fts_s.p95(kind),
             "ours_cpu_p50_ms": cpu["ours"].p50(kind), "baseline_cpu_p50_ms": cpu["baseline"].p50(kind),
@@ -289,6 +297,9 @@ def measure_cold(index_dir: Path, whoosh_dir: Path, db: Path, work: Path, runs: 
         commands["installed news-search query"] = [str(installed), "query", COLD_QUERY,
                                                    "--index-dir", str(index_dir)]
     env = dict(os.environ, NO_COLOR="1")
+    # The warm-up round must leave .pyc files behind, as any installed package has them
+    # (a shell with PYTHONDONTWRITEBYTECODE=1 would otherwise recompile edited modules per run).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     times: dict[str, list[float]] = {name: [] for name in commands}
     cpu_ms: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs + 1):  # the first round only warms the page cache and .pyc files
@@ -424,7 +435,7 @@ def format_target(name: str, docs: int, segments: int, warm: dict[str, Any],
     lines = [f"\n{name}: {docs:,} articles in {segments} segment(s). Warm latency per query type, ms "
              f"(ours/no-snip/FTS5: {warm['types'][0]['samples']} samples per type, "
              f"baseline: {warm['types'][0]['baseline_samples']})"]
-    head = (f"{'type':<12} {'ours p50':>8} {'p95':>7} {'cpu':>6} {'no-snip':>8} {'base p50':>9} {'p95':>7} "
+    head = (f"{'type':<12} {'ours p50':>8} {'p95':>7} {'cpu':>6} {'no-snip':>8} {'uncached':>8} {'p95':>6} {'base p50':>9} {'p95':>7} "
             f"{'cpu':>6} {'x base':>7} {'(cpu)':>6} {'fts5 p50':>9} {'p95':>6} {'x fts5':>7} {'(cpu)':>6}  target")
     lines += [head, "-" * len(head)]
     for r in warm["types"]:
@@ -432,14 +443,15 @@ def format_target(name: str, docs: int, segments: int, warm: dict[str, Any],
               and r["speedup_vs_baseline"] >= TARGET_SPEEDUP)
         lines.append(
             f"{r['type']:<12} {r['ours_p50_ms']:8.1f} {r['ours_p95_ms']:7.1f} {r['ours_cpu_p50_ms']:6.1f} "
-            f"{r['no_snippets_p50_ms']:8.1f} "
+            f"{r['no_snippets_p50_ms']:8.1f} {r['uncached_p50_ms']:8.1f} {r['uncached_p95_ms']:6.1f} "
             f"{r['baseline_p50_ms']:9.1f} {r['baseline_p95_ms']:7.1f} {r['baseline_cpu_p50_ms']:6.1f} "
             f"{r['speedup_vs_baseline']:6.2f}x {r['cpu_speedup_vs_baseline']:5.2f}x "
             f"{r['fts5_p50_ms']:9.2f} {r['fts5_p95_ms']:6.2f} {r['speed_vs_fts5']:6.3f}x "
             f"{r['cpu_speed_vs_fts5']:5.3f}x  "
             f"{'ok' if ok else 'MISS'}")
     lines.append("wall-clock ms unless marked cpu (this thread's CPU time, immune to other processes' load); "
-                 "no-snip = ours with snippets=False.\n"
+                 "no-snip = ours with snippets=False; uncached = ours right after drop_caches() (postings,\n"
+                 "phrase and filter documents read afresh, as for a query whose terms are new).\n"
                  "x base = baseline p50 / ours p50 (higher is better, target >= 3); "
                  "x fts5 = FTS5 p50 / ours p50 (< 1: FTS5 is faster); (cpu) = the same ratio on CPU time.")
     totals = warm["totals"].values()

@@ -16,16 +16,15 @@ Why it is shaped like this:
   for concurrent use, and with the GIL a search is CPU-bound Python, so parallel
   threads would gain little; processes scale instead (each opens its own index).
 - Nothing from Whoosh leaks: failures are wrapped into search.errors classes.
-- A search is two passes: every match by set algebra (query/docsets.py: the
-  exact total, facets, date order), then Whoosh's BM25F scorer only for the
-  page (query/ranking.py), fed negations as a mask and known phrases. Whoosh
-  alone counted by re-running the query, and its count under a top-N collector
-  was wrong on multi-segment indexes (bench/bench_query.py's NOT queries).
+- A search is one evaluation of the query by set algebra over whole postings
+  (query/engine.py): every match with its BM25F score, from which come the
+  exact total, the facets and the page in any order. Whoosh alone counted by
+  re-running the query, its count under a top-N collector was wrong on
+  multi-segment indexes, and its top N dropped documents of AND queries.
 """
 from __future__ import annotations
 
 import fnmatch
-import heapq
 import os
 import re
 import threading
@@ -43,7 +42,6 @@ from .query.cache import SearcherCache
 from .query.dates import parse_bound, utc_now
 from .query.facets import FacetSpec, count_facet
 from .query.parser import Expansion, ParsedQuery, parse_query
-from .query.ranking import ranked as rank_documents
 from .query.snippets import make_snippet
 from .query.suggest import suggest_query
 from .query.variants import VariantsLoader
@@ -54,6 +52,7 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 1000
 MAX_EXPANSIONS = 1000  # words a wildcard may stand for before we call it over-broad
 SIMILAR_TERMS = 12
+_UNDATED = float("inf")  # sorts after every date
 
 
 def _as_list(values: str | Iterable[str] | None) -> list[str]:
@@ -110,6 +109,16 @@ class NewsIndex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def drop_caches(self) -> None:
+        """Free the postings, phrase and filter documents kept from earlier searches.
+
+        They are bounded (search/query/engine.py) and die with the searcher when the
+        index changes; this is for a long-lived process that wants the memory back,
+        and for benchmarks that time a query whose terms were never read before."""
+        with self._lock:
+            if self._cache is not None:
+                self._cache.forget()
 
     # -- keeping the searcher fresh
     def _stamp(self) -> tuple[int, int] | None:
@@ -196,8 +205,7 @@ class NewsIndex:
 
         def run(searcher: Any, cache: SearcherCache) -> SearchResults:
             reader = searcher.reader()
-            docsets, columns = cache.docsets, cache.columns
-            docsets.forget()
+            engine, columns = cache.engine, cache.columns
             _check_expansions(parsed.expansions, reader)
             filter_docs = {name: cache.filter_docs(q) for name, q in filters.items()}
             if id_list is not None:
@@ -205,27 +213,27 @@ class NewsIndex:
                                      if n is not None}
             combined = _intersect(filter_docs.values())
             start, end = (page - 1) * limit, page * limit
-            # Every match, by set algebra (exact, and far cheaper than letting Whoosh
-            # count: its top-N collector skips blocks, so len(results) re-runs the query).
-            matched = docsets.of(parsed.query)
-            final = matched if combined is None else matched & combined
+            # Every match, with its score, in one evaluation (query/engine.py): the
+            # exact total, facets and any order come from the same sets.
+            matched = engine.evaluate(parsed.query, scored=sort == "relevance")
+            final = matched.docs if combined is None else combined.intersection(matched.docs)
             total = len(final)
-            if not final:
-                ranked = []  # (and Whoosh would read an empty filter set as "no filter")
+            if not total:
+                ranked: list[tuple[int, float | None]] = []
             elif sort == "relevance":
-                ranked = rank_documents(searcher, docsets, parsed.query, combined, start, end)
+                ranked = engine.top(final, matched.scores, start, end)
             else:
                 keys = columns.date_keys()
-                if sort == "newest":
-                    order = heapq.nsmallest(end, final, key=lambda d: (-keys[d], d))
-                else:
-                    order = heapq.nsmallest(end, final,
-                                            key=lambda d: (keys[d] if keys[d] >= 0 else float("inf"), d))
-                ranked = [(d, None) for d in order[start:end]]
+                if sort == "newest":  # latest first, undated last
+                    order = engine.by_key(final, lambda d: -keys[d], start, end)
+                else:  # earliest first, undated last
+                    order = engine.by_key(final, lambda d: keys[d] if keys[d] >= 0 else _UNDATED,
+                                          start, end)
+                ranked = [(d, None) for d in order]
             facet_counts: dict[str, list[FacetValue]] = {}
             for spec in specs:
                 others = _intersect(docs for name, docs in filter_docs.items() if name != spec.field)
-                docs = matched if others is None else matched & others
+                docs = matched.docs if others is None else others.intersection(matched.docs)
                 facet_counts[spec.name] = [FacetValue(v, n) for v, n in count_facet(spec, docs, columns)]
             terms = _highlight_terms(parsed.query, reader) if snippets else None
             hits = [_hit(searcher.stored_fields(d), score, terms, start + k + 1)
@@ -302,7 +310,7 @@ def utc_naive(value: datetime) -> datetime:
     return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def _intersect(sets: Iterable[set[int]]) -> set[int] | None:
+def _intersect(sets: Iterable[set[int] | frozenset[int]]) -> set[int] | None:
     result: set[int] | None = None
     for s in sorted(sets, key=len):
         result = set(s) if result is None else result & s

@@ -173,6 +173,37 @@ def test_concurrent_searches_from_threads_agree(ix):
     assert errors == [] and mismatches == []
 
 
+QUERIES = ["oil", "oil AND riyadh", "oil -gas", '"oil prices"', "NOT football", "kyiv OR riyadh",
+           "oil AND NOT (gas OR tanker)"]
+
+
+def _answers(ix):
+    return [json.dumps(ix.search(q, facets=["source", "tags", "published:month"]).to_dict())
+            for q in QUERIES]
+
+
+def test_dropped_or_evicted_caches_give_the_same_answers(ix, monkeypatch):
+    from search.query import engine
+
+    first = _answers(ix)
+    assert ix.search("oil").total == 5
+    assert _answers(ix) == first  # served from cached postings
+    ix.drop_caches()
+    assert _answers(ix) == first  # read afresh
+    monkeypatch.setattr(engine, "CACHED_POSTINGS", 1)   # every new term evicts the others
+    monkeypatch.setattr(engine, "PHRASE_CACHE_ENTRIES", 0)
+    ix.drop_caches()
+    assert _answers(ix) == first
+
+
+def test_caches_do_not_outlive_an_update(index_dir, ix):
+    assert ix.search('"oil prices"').total == 1
+    assert ix.search("oil", facets=["source"]).facets["source"][0].count == 2  # alpha
+    add_articles(index_dir, [art(8, "Oil prices fell again", day=5)])
+    assert ix.search('"oil prices"').total == 2
+    assert ix.search("oil", facets=["source"]).facets["source"][0].count == 3
+
+
 def test_user_variants_file_in_index_dir_is_read_without_reindex(index_dir, ix):
     assert ix.search("Kiev").total == 1  # shipped file: kyiv, kiev
     assert ix.search("Ar-Riyad").total == 0

@@ -110,7 +110,7 @@ def test_suggestion_for_misspelt_word(bbc):
     assert res.total == 0 and res.suggestion == "parliament"
 
 
-# -- the fast paths (search/query/docsets.py, ranking.py) give Whoosh's own answers
+# -- the query engine (search/query/engine.py) gives Whoosh's own answers
 
 SET_QUERIES = ["economy", "film AND award", "blair OR election", "phone AND NOT music",
                "new -market -said", "NOT growth", "economy OR NOT growth",
@@ -130,8 +130,7 @@ def test_set_algebra_matches_exactly_what_whoosh_matches(bbc, q):
     parsed = ix.parse(q, exact=True).query
 
     def both(searcher, cache):
-        cache.docsets.forget()
-        return cache.docsets.of(parsed), set(searcher.docs_for_query(parsed))
+        return set(cache.engine.evaluate(parsed, scored=False).docs), set(searcher.docs_for_query(parsed))
 
     ours, whoosh = _whoosh(ix, both)
     assert ours == whoosh
@@ -195,8 +194,7 @@ def test_totals_and_sets_are_exact_across_segments_and_deletions(segmented, q):
         leaves = list(searcher.reader().leaf_readers())
         assert len(leaves) >= 2 and any(r.has_deletions() for r, _ in leaves)
         parsed = ix.parse(q, exact=True).query
-        cache.docsets.forget()
-        return cache.docsets.of(parsed), set(searcher.docs_for_query(parsed))
+        return set(cache.engine.evaluate(parsed, scored=False).docs), set(searcher.docs_for_query(parsed))
 
     ours, whoosh = ix._guarded(check)
     assert ours == whoosh
@@ -230,3 +228,27 @@ def test_each_page_is_the_exact_bm25_order(request, index, q):
         res = ix.search(q, exact=True, snippets=False, page=page, limit=10)
         got = ix._guarded(lambda s, c: [s.document_number(id=h.id) for h in res.hits])
         assert got == order[(page - 1) * 10:page * 10], page
+
+
+RANK_QUERIES = ["economy", "Kyiv OR Ukraine", "film AND award AND oscar", "blair OR election OR labour",
+                "headline:economy^3 OR growth", '"prime minister" AND (blair OR brown)',
+                "(film OR music) AND NOT (award AND oscar)", '"world cup"~2 AND england',
+                "elect* AND minister", "minister~ AND blair", "NOT growth",
+                "published:[2004-06-01 TO 2004-12-31] AND rates"]
+
+
+@pytest.mark.parametrize("index", ["bbc", "segmented"])
+@pytest.mark.parametrize("q", RANK_QUERIES)
+def test_engine_scores_every_match_as_whoosh_does(request, index, q):
+    """Our scores for every match equal Whoosh's exhaustive ones (Nots inside the query),
+    and the first page is Whoosh's order (ties by document number)."""
+    ix = request.getfixturevalue(index)[0]
+    parsed = ix.parse(q).query
+    whoosh = ix._guarded(lambda s, c: _unlimited(s, parsed))
+    ours = ix._guarded(lambda s, c: dict(c.engine.evaluate(parsed).scores))
+    assert set(ours) == set(whoosh)
+    for d, score in whoosh.items():
+        assert ours[d] == pytest.approx(score, rel=1e-12, abs=1e-12), d
+    res = ix.search(q, snippets=False, limit=20)
+    got = ix._guarded(lambda s, c: [s.document_number(id=h.id) for h in res.hits])
+    assert got == sorted(whoosh, key=lambda d: (-whoosh[d], d))[:20]

@@ -15,7 +15,7 @@ from whoosh import highlight
 from search.indexing.analysis import news_analyzer
 from search.query import snippets
 from search.query.parser import analyze
-from search.query.snippets import make_snippet, snippet_html
+from search.query.snippets import make_snippet, snippet_html, snippet_terms
 
 QUERIES = ["said", "government", "prime minister", "mobile phone music", "economy growth",
            "film award oscar", "us", "u.s", "new market", "ours", "zzzz"]
@@ -108,3 +108,23 @@ def test_the_form_cache_starts_over_when_full_without_losing_marks(monkeypatch):
     for _ in range(3):
         assert make_snippet(body, terms_of("red lines")).count("[[") == 2
     assert len(snippets._FORMS) <= 20
+
+
+def test_literal_brackets_in_a_body_are_not_taken_for_marks():
+    body = "The wiki page [[Central bank]] lists every bank rate; see ]] and [[ too."
+    out = make_snippet(body, terms_of("rate"))
+    assert snippet_terms(out) == ["rate"]
+    assert snippet_html(out).count("<mark>") == 1
+    assert snippet_terms(make_snippet(body, terms_of("zzz"))) == []  # the lead, unmarked
+
+
+@pytest.mark.corpus("reuters")
+def test_the_snippet_split_finds_the_index_tokenizers_words_on_reuters():
+    from search.query.snippets import _SPLIT, _TOKEN
+
+    tokenizer = news_analyzer().items[0]
+    articles = articles_from([corpus_file("reuters")])[::4]
+    for a in articles:
+        text = a.headline + "\n" + a.body + " a.b. x..y 1.5.2 _x_ ."
+        assert _SPLIT.split(text)[1::2] == [t.text for t in tokenizer(text)], a.id
+    assert _TOKEN.pattern != _SPLIT.pattern[1:-1]  # the faster, equivalent expression is in use

@@ -32,7 +32,10 @@ from .postings import CompactPositions
 
 # 3: postings of rare terms inlined in the term dictionary (codec.py), one fused
 #    analysis filter (same tokens, new pickled class)
-SCHEMA_VERSION = 3
+# 4: segment format 4 (codec.py): block term dictionary (termdict.py), stored fields
+#    compressed in blocks (storedblocks.py), leaner postings blocks. Same fields,
+#    analyzers and results; the files differ, so older indexes are rebuilt.
+SCHEMA_VERSION = 4
 HEADLINE_BOOST = 2.5
 
 # Fields a user may name in a query (`headline:`, `source:`...), besides `published`.

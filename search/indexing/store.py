@@ -24,6 +24,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from ..errors import IndexNotFoundError, SchemaVersionError
+from .mapped import NewsFileStorage
 from .schema import SCHEMA_VERSION, build_schema
 
 META_FILE = "news-search.json"
@@ -89,7 +90,7 @@ def open_index(index_dir: str | os.PathLike[str]) -> IndexHandle:
     check_version(index_dir, meta)
     gen = meta["generation"]
     try:
-        ix = whoosh_index.open_dir(str(index_dir / gen))
+        ix = NewsFileStorage(str(index_dir / gen)).open_index()
     except (OSError, whoosh_index.EmptyIndexError) as exc:
         raise IndexNotFoundError(f"index at {index_dir} is unreadable: {exc}") from None
     return IndexHandle(index_dir, gen, ix)
@@ -103,7 +104,7 @@ def create_index(index_dir: str | os.PathLike[str], generation: str = "gen-0001"
     """
     index_dir = Path(index_dir)
     (index_dir / generation).mkdir(parents=True, exist_ok=True)
-    ix = whoosh_index.create_in(str(index_dir / generation), build_schema())
+    ix = NewsFileStorage(str(index_dir / generation)).create_index(build_schema())
     if not (index_dir / META_FILE).exists():
         write_meta(index_dir, {"schema_version": SCHEMA_VERSION, "generation": generation,
                                "roots": []})

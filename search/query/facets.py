@@ -11,7 +11,8 @@ so its columns never change while it lives.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection
+from itertools import chain
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +48,7 @@ class ColumnCache:
         self.reader = reader
         self._columns: dict[str, list] = {}
         self._date_labels: dict[int, list[str | None]] = {}
-        self._postings: dict[str, list[tuple[str, frozenset[int]]]] = {}
+        self._multi: dict[str, list[tuple[str, ...]]] = {}
 
     def column(self, field: str) -> list:
         if field not in self._columns:
@@ -83,39 +84,36 @@ class ColumnCache:
             self._date_labels[width] = labels
         return self._date_labels[width]
 
-    def postings(self, field: str) -> list[tuple[str, frozenset[int]]]:
-        """(value, documents) for every value of a multi-valued field without a column."""
-        if field not in self._postings:
-            pairs = []
+    def values_per_doc(self, field: str) -> list[tuple[str, ...]]:
+        """Each document's values of a multi-valued field without a column (from its postings)."""
+        if field not in self._multi:
+            per_doc: list[list[str]] = [[] for _ in range(self.reader.doc_count_all())]
             for term in self.reader.lexicon(field):
-                docs = frozenset(self.reader.postings(field, term).all_ids())
-                pairs.append((term.decode("utf-8"), docs))
-            self._postings[field] = pairs
-        return self._postings[field]
+                value = term.decode("utf-8")
+                for d in self.reader.postings(field, term).all_ids():
+                    per_doc[d].append(value)
+            self._multi[field] = [tuple(v) for v in per_doc]
+        return self._multi[field]
 
 
-def count_facet(spec: FacetSpec, docs: Iterable[int], columns: ColumnCache) -> list[tuple[str | None, int]]:
+def count_facet(spec: FacetSpec, docs: Collection[int], columns: ColumnCache) -> list[tuple[str | None, int]]:
     """(value, count) pairs: dates sorted by date, others by count, unknown last."""
-    docs = docs if isinstance(docs, (set, frozenset)) else set(docs)
     if spec.name in DATE_FACETS:
         labels = columns.date_labels(DATE_FACETS[spec.name])
-        counts = Counter(labels[d] for d in docs)
+        counts = Counter(map(labels.__getitem__, docs))
         known = sorted((v, c) for v, c in counts.items() if v is not UNKNOWN)
     elif spec.field in MULTI_FACETS:
-        counts = Counter()
-        tagged: set[int] = set()
-        for value, value_docs in columns.postings(spec.field):
-            n = len(docs & value_docs) if len(docs) > len(value_docs) else len(value_docs & docs)
-            if n:
-                counts[value] = n
-                tagged |= value_docs & docs
-        if len(tagged) < len(docs):
-            counts[UNKNOWN] = len(docs) - len(tagged)
+        per_doc = columns.values_per_doc(spec.field)
+        values = list(map(per_doc.__getitem__, docs))
+        counts = Counter(chain.from_iterable(values))
+        untagged = values.count(())
+        if untagged:
+            counts[UNKNOWN] = untagged
         known = sorted(((v, c) for v, c in counts.items() if v is not UNKNOWN),
                        key=lambda vc: (-vc[1], vc[0]))
     else:
         column = columns.column(spec.field)
-        raw = Counter(column[d] for d in docs)
+        raw = Counter(map(column.__getitem__, docs))
         counts = Counter()
         for value, n in raw.items():
             text = value.decode("utf-8") if isinstance(value, bytes) else value

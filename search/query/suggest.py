@@ -25,6 +25,11 @@ def _frequency(reader: Any, word: str) -> int:
     return max(reader.doc_frequency(f, terms[0][1]) for f in TEXT_FIELDS)
 
 
+def _known(reader: Any, word: str) -> bool:
+    terms = analyze("body", word)
+    return len(terms) == 1 and any((f, terms[0][1]) in reader for f in TEXT_FIELDS)
+
+
 def suggest_query(text: str, words: list[QueryWord], reader: Any, total: int) -> str | None:
     """The query with misspelt words replaced, or None when nothing better is known."""
     from whoosh.spelling import ReaderCorrector
@@ -37,9 +42,9 @@ def suggest_query(text: str, words: list[QueryWord], reader: Any, total: int) ->
         w = fold(word.text)
         if not w.isalpha() or len(w) < 3:
             continue
+        if total >= FEW_HITS and _known(reader, w):
+            continue  # (cheaper than counting: stops at the first segment that has it)
         freq = _frequency(reader, w)
-        if freq and total >= FEW_HITS:
-            continue
         needed = 1 if freq == 0 else freq * MORE_COMMON
         best, best_freq = None, 0
         for f in fields:
