@@ -252,3 +252,16 @@ def test_engine_scores_every_match_as_whoosh_does(request, index, q):
     res = ix.search(q, snippets=False, limit=20)
     got = ix._guarded(lambda s, c: [s.document_number(id=h.id) for h in res.hits])
     assert got == sorted(whoosh, key=lambda d: (-whoosh[d], d))[:20]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_shallow_and_deep_pages_agree(bbc, sort):
+    """Small pages (heap selection) and one deep page (a full sort) give the same order."""
+    ix, _ = bbc
+    deep = ix.search("election OR economy", sort=sort, limit=1000, snippets=False)
+    assert 300 < deep.total <= 1000
+    shallow = []
+    for page in range(1, 20):
+        shallow += [h.id for h in ix.search("election OR economy", sort=sort, limit=7, page=page,
+                                            snippets=False).hits]
+    assert shallow == [h.id for h in deep.hits][:len(shallow)] and len(shallow) == 7 * 19

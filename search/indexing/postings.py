@@ -16,6 +16,8 @@ importable under this name: renaming it is a schema change.
 """
 from __future__ import annotations
 
+from itertools import accumulate
+
 from whoosh.formats import Positions
 
 
@@ -47,12 +49,15 @@ MIN_VALUE_BYTES = 4
 
 def encode_positions(positions: list[int]) -> bytes:
     """Count first (so frequency needs no full decode), then deltas, then padding."""
-    deltas = [b - a for a, b in zip([0, *positions[:-1]], positions)]
-    data = encode_varints([len(positions), *deltas])
+    values = [len(positions), *(b - a for a, b in zip([0, *positions[:-1]], positions))]
+    # Usually every value fits one varint byte, and bytes() builds them in C.
+    data = bytes(values) if max(values) < 0x80 else encode_varints(values)
     return data + b"\x00" * (MIN_VALUE_BYTES - len(data)) if len(data) < MIN_VALUE_BYTES else data
 
 
 def decode_positions(data: bytes) -> list[int]:
+    if data and max(data) < 0x80:  # one byte per varint (most postings): decode in C
+        return list(accumulate(data[1:1 + data[0]]))
     out: list[int] = []
     pos = 0
     values = decode_varints(data)

@@ -47,6 +47,7 @@ from .parser import NOT_WEIGHT
 
 CACHED_POSTINGS = 1_000_000   # postings kept across queries (~120 MB at worst)
 PHRASE_CACHE_ENTRIES = 256
+HEAP_PAGE_END = 64  # up to this rank a heap finds the cut-off; deeper pages sort everything (in C)
 
 Scores = dict[int, float]
 DocSet = Union[set[int], frozenset[int]]
@@ -312,20 +313,25 @@ class QueryEngine:
     def top(docs: DocSet, scores: Scores, start: int, end: int) -> list[tuple[int, float]]:
         """(docnum, score) of ranks start..end-1: best score first, ties by document number
         (Whoosh's TopCollector order)."""
-        if len(docs) > end:
-            # the end-th best score; all above it are in, and ties at it go by docnum
-            kth = heapq.nlargest(end, map(scores.__getitem__, docs))[-1]
-            docs = [d for d in docs if scores[d] >= kth]
-        best = sorted(docs, key=lambda d: (-scores[d], d))
+        if end > HEAP_PAGE_END or len(docs) <= end:
+            # two C-level sorts; the second is stable, so equal scores stay in docnum order
+            order = sorted(docs)
+            order.sort(key=scores.__getitem__, reverse=True)
+            return [(d, scores[d]) for d in order[start:end]]
+        # the end-th best score; all above it are in, and ties at it go by docnum
+        kth = heapq.nlargest(end, map(scores.__getitem__, docs))[-1]
+        best = sorted((d for d in docs if scores[d] >= kth), key=lambda d: (-scores[d], d))
         return [(d, scores[d]) for d in best[start:end]]
 
     @staticmethod
     def by_key(docs: DocSet, key: Any, start: int, end: int) -> list[int]:
         """Document numbers of ranks start..end-1 by ascending key(doc), ties by document number."""
-        if len(docs) > end:
-            kth = heapq.nsmallest(end, map(key, docs))[-1]
-            docs = [d for d in docs if key(d) <= kth]
-        return sorted(docs, key=lambda d: (key(d), d))[start:end]
+        if end > HEAP_PAGE_END or len(docs) <= end:
+            order = sorted(docs)
+            order.sort(key=key)
+            return order[start:end]
+        kth = heapq.nsmallest(end, map(key, docs))[-1]
+        return sorted((d for d in docs if key(d) <= kth), key=lambda d: (key(d), d))[start:end]
 
 
 def _binary_tree(items: list[Any]) -> Any:
