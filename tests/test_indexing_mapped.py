@@ -67,3 +67,15 @@ def test_searcher_reads_the_same_documents_and_postings(index_dir):
             results.append((stored, postings))
     assert results[0] == results[1]
     assert len(results[0][1]) > 300
+
+
+def test_opening_reads_the_next_commit_when_the_listed_one_is_gone(index_dir, tmp_path):
+    """What a reader sees when a commit deletes the TOC it listed: the next read finds the new one."""
+    from search.indexing.store import OPEN_ATTEMPTS, read_latest
+
+    gen_dir = index_dir / read_meta(index_dir)["generation"]
+    tocs = iter([tmp_path / "_MAIN_1.toc", *sorted(gen_dir.glob("_MAIN_*.toc"))])  # first: deleted
+    assert read_latest(lambda: next(tocs).read_bytes())  # the second attempt reads the live TOC
+    with pytest.raises(FileNotFoundError):
+        read_latest(lambda: (tmp_path / "gone.toc").read_bytes())  # gives up after OPEN_ATTEMPTS
+    assert OPEN_ATTEMPTS > 1

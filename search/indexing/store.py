@@ -19,7 +19,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from whoosh import index as whoosh_index
 
@@ -28,6 +28,7 @@ from .mapped import NewsFileStorage
 from .schema import SCHEMA_VERSION, build_schema
 
 META_FILE = "news-search.json"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -84,13 +85,31 @@ def check_version(index_dir: str | os.PathLike[str], meta: dict[str, Any]) -> No
         )
 
 
+# A writer's commit renames in a new TOC and deletes the old one (and any segments it
+# merged away). A reader that listed the old TOC just before may then find it gone:
+# reading again picks up the new commit. Each attempt re-reads the directory, so a
+# few are enough unless commits land back to back for the whole time.
+OPEN_ATTEMPTS = 20
+
+
+def read_latest(read: Callable[[], T]) -> T:
+    """`read()` (open an index or a searcher), again if a commit removed its files meanwhile."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return read()
+        except FileNotFoundError:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def open_index(index_dir: str | os.PathLike[str]) -> IndexHandle:
     index_dir = Path(index_dir)
     meta = read_meta(index_dir)
     check_version(index_dir, meta)
     gen = meta["generation"]
     try:
-        ix = NewsFileStorage(str(index_dir / gen)).open_index()
+        ix = read_latest(NewsFileStorage(str(index_dir / gen)).open_index)
     except (OSError, whoosh_index.EmptyIndexError) as exc:
         raise IndexNotFoundError(f"index at {index_dir} is unreadable: {exc}") from None
     return IndexHandle(index_dir, gen, ix)

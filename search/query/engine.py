@@ -7,7 +7,7 @@ match, not a top N. Here a term's postings are read once per searcher (a fixed
 snapshot of the index) into a dict of document number -> BM25F score, and a
 query is evaluated with Python's C-level set and dict operations: AND/OR/NOT are
 set algebra, a compound score is the sum of its parts' scores, the page is a
-heap selection. Measured in bench/bench_query.py. (numpy was tried: as fast
+heap selection (or, for deep pages, a sort in C). Measured in bench/bench_query.py. (numpy was tried: as fast
 warm, but importing it costs 110-160 ms, half the budget of a cold
 `news-search query`.)
 
@@ -27,7 +27,7 @@ Whoosh's exhaustive ranking:
 - nodes this module does not evaluate itself (proximity and gapped phrases,
   wildcards, fuzzy terms, date ranges) are run through Whoosh's own matchers,
   segment by segment, so they get exactly Whoosh's matches and scores.
-Working on masks also sidesteps two Whoosh 2.7.4 bugs measured here: its
+Working on whole sets also sidesteps two Whoosh 2.7.4 bugs measured here: its
 `AndNot` lets excluded documents through, and its top-N collector drops
 documents of intersections (whoosh-community#413).
 
