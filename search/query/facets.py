@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from itertools import chain
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from ..errors import SearchOptionError
