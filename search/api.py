@@ -37,7 +37,7 @@ from .article import Article
 from .errors import (ArticleNotFoundError, NewsSearchError, QueryError, SearchFailedError,
                      SearchOptionError)
 from .indexing.schema import article_from_stored, keyword_value
-from .indexing.store import META_FILE, IndexHandle, create_index, open_index, read_latest, read_meta
+from .indexing.store import META_FILE, IndexHandle, create_index, open_index, read_meta
 from .query.cache import SearcherCache
 from .query.dates import parse_bound, utc_now
 from .query.facets import FacetSpec, count_facet
@@ -141,13 +141,13 @@ class NewsIndex:
                     self._searcher.close()
                 self._handle, self._searcher = handle, None
         if self._searcher is not None and not self._searcher.up_to_date():
-            fresh = read_latest(self._handle.ix.searcher)
+            fresh = self._handle.ix.searcher()
             self._searcher.close()
             self._searcher = None
             self._searcher = fresh
             self._cache = SearcherCache(fresh)
         if self._searcher is None:
-            self._searcher = read_latest(self._handle.ix.searcher)
+            self._searcher = self._handle.ix.searcher()
             self._cache = SearcherCache(self._searcher)
         assert self._cache is not None
         return self._searcher, self._cache

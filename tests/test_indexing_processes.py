@@ -117,7 +117,6 @@ _READER = """
     import json, os, sys, time
     from whoosh.qparser import QueryParser
     from search.indexing import open_index
-    from search.indexing.store import read_latest
     ix_dir, target, seconds, stop_file = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
     errors, counts, queries = [], [], 0
     deadline = time.monotonic() + seconds
@@ -125,7 +124,7 @@ _READER = """
     while time.monotonic() < deadline:
         try:
             h = open_index(ix_dir)
-            with read_latest(h.ix.searcher) as s:
+            with h.ix.searcher() as s:
                 counts.append(s.doc_count())
                 q = QueryParser("body", h.ix.schema).parse("government OR market")
                 len(s.search(q, limit=5)); queries += 1

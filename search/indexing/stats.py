@@ -9,7 +9,7 @@ from typing import Any
 
 from .runs import read_runs
 from .schema import SCHEMA_VERSION
-from .store import open_index, read_latest, read_meta, size_on_disk
+from .store import open_index, read_meta, size_on_disk
 
 
 def _iso(value: Any) -> str | None:
@@ -40,7 +40,7 @@ def index_stats(index_dir: str | os.PathLike[str], last_runs: int = 1) -> dict[s
     handle = open_index(index_dir)
     per_source: Counter[str] = Counter()
     first = last = None
-    with read_latest(handle.ix.searcher) as searcher:
+    with handle.ix.searcher() as searcher:
         reader = searcher.reader()
         articles = reader.doc_count()
         if articles:

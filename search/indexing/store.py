@@ -87,13 +87,15 @@ def check_version(index_dir: str | os.PathLike[str], meta: dict[str, Any]) -> No
 
 # A writer's commit renames in a new TOC and deletes the old one (and any segments it
 # merged away). A reader that listed the old TOC just before may then find it gone:
-# reading again picks up the new commit. Each attempt re-reads the directory, so a
-# few are enough unless commits land back to back for the whole time.
+# reading again picks up the new commit. Whoosh's `FileIndex.reader()` (so every
+# searcher) already retries like this; opening the index (`FileIndex.__init__` reads
+# the TOC once) does not. Each attempt re-reads the directory, so a few are enough
+# unless commits land back to back for the whole time.
 OPEN_ATTEMPTS = 20
 
 
 def read_latest(read: Callable[[], T]) -> T:
-    """`read()` (open an index or a searcher), again if a commit removed its files meanwhile."""
+    """`read()` (open an index), again if a commit removed its files meanwhile."""
     for attempt in range(OPEN_ATTEMPTS):
         try:
             return read()

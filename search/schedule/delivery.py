@@ -84,13 +84,13 @@ def _index_hashes(index_dir: str | os.PathLike[str]) -> set[str]:
 
 
 def _ids_for_hashes(index_dir: str | os.PathLike[str], hashes: Iterable[str]) -> set[str]:
-    from ..indexing.store import open_index, read_latest
+    from ..indexing.store import open_index
     hashes = list(hashes)
     if not hashes:
         return set()
     handle = open_index(index_dir)
     try:
-        with read_latest(handle.ix.searcher) as s:
+        with handle.ix.searcher() as s:
             ids = set()
             for h in hashes:
                 for docnum in s.document_numbers(content_hash=h):  # deleted docs excluded
