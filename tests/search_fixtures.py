@@ -22,17 +22,21 @@ def articles_from(paths: Iterable[str | Path]) -> list[Article]:
     return [a for a in read_corpus([str(p) for p in paths]) if not isinstance(a, Skip)]
 
 
-def build_index(index_dir: Path, articles: Iterable[Article]) -> Path:
-    """A fresh index at `index_dir` holding exactly `articles`."""
-    handle = create_index(index_dir)
+def _write(handle, articles: Iterable[Article], *, update: bool) -> None:
     writer = handle.ix.writer()
+    add = writer.update_document if update else writer.add_document
     try:
         for article in articles:
-            writer.add_document(**document_for(article))
+            add(**document_for(article))
         writer.commit()
     except BaseException:
         writer.cancel()
         raise
+
+
+def build_index(index_dir: Path, articles: Iterable[Article]) -> Path:
+    """A fresh index at `index_dir` holding exactly `articles`."""
+    _write(create_index(index_dir), articles, update=False)
     return index_dir
 
 
@@ -40,12 +44,4 @@ def add_articles(index_dir: Path, articles: Iterable[Article]) -> None:
     """Add to an existing index's current generation (as an incremental index run would)."""
     from search.indexing.store import open_index
 
-    handle = open_index(index_dir)
-    writer = handle.ix.writer()
-    try:
-        for article in articles:
-            writer.update_document(**document_for(article))
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
+    _write(open_index(index_dir), articles, update=True)

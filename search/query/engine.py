@@ -364,18 +364,14 @@ def _union_tree(parts: list[Scores]) -> Scores:
         return parts[0]
     half = len(parts) // 2
     left, right = _union_tree(parts[:half]), _union_tree(parts[half:])
-    if len(left) < len(right):
-        out = dict(right)
-        get = out.get
-        for d, v in left.items():
-            other = get(d)
-            out[d] = v if other is None else v + other
-    else:
-        out = dict(left)
-        get = out.get
-        for d, v in right.items():
-            other = get(d)
-            out[d] = v if other is None else other + v
+    # Copy the bigger side, add the smaller into it: a sum of two floats is the same
+    # whichever comes first (IEEE addition is commutative), so scores do not change.
+    big, small = (left, right) if len(left) >= len(right) else (right, left)
+    out = dict(big)
+    get = out.get
+    for d, v in small.items():
+        other = get(d)
+        out[d] = v if other is None else other + v
     return out
 
 

@@ -173,13 +173,18 @@ class Parser:
         self.result.query = self._positive(q) if q is not None else wq.NullQuery
         return self.result
 
-    def parse_or(self, field_scope):
-        parts = [self.parse_sequence(field_scope)]
-        while (tok := self.peek()) is not None and tok.kind == "OR":
+    def _joined(self, operator: str, parse_operand, field_scope):
+        """One operand, then another after each `operator` token (OR or AND) that follows."""
+        parts = [parse_operand(field_scope)]
+        while (tok := self.peek()) is not None and tok.kind == operator:
             self.take()
             if self._at_end_of_operand():
                 raise self._missing_operand(tok)
-            parts.append(self.parse_sequence(field_scope))
+            parts.append(parse_operand(field_scope))
+        return parts
+
+    def parse_or(self, field_scope):
+        parts = self._joined("OR", self.parse_sequence, field_scope)
         if len(parts) == 1:
             return parts[0]
         return _or([self._positive(p) for p in parts])
@@ -197,12 +202,7 @@ class Parser:
         return self._combine(items, "or" if self.match == "any" else "and")
 
     def parse_chain(self, field_scope):
-        items = [self.parse_unary(field_scope)]
-        while (tok := self.peek()) is not None and tok.kind == "AND":
-            self.take()
-            if self._at_end_of_operand():
-                raise self._missing_operand(tok)
-            items.append(self.parse_unary(field_scope))
+        items = self._joined("AND", self.parse_unary, field_scope)
         return items[0] if len(items) == 1 else self._combine(items, "and")
 
     def parse_unary(self, field_scope):

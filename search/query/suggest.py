@@ -17,17 +17,20 @@ FEW_HITS = 3          # below this many hits, also try more common spellings
 MORE_COMMON = 10      # ...that are at least this many times more frequent
 
 
-def _frequency(reader: Any, word: str) -> int:
-    """Articles containing `word` as the index sees it (stemmed), in any text field."""
+def _index_term(word: str) -> str | None:
+    """`word` as the index sees it (stemmed), or None when it is not one term."""
     terms = analyze("body", word)
-    if len(terms) != 1:
-        return 0
-    return max(reader.doc_frequency(f, terms[0][1]) for f in TEXT_FIELDS)
+    return terms[0][1] if len(terms) == 1 else None
 
 
-def _known(reader: Any, word: str) -> bool:
-    terms = analyze("body", word)
-    return len(terms) == 1 and any((f, terms[0][1]) in reader for f in TEXT_FIELDS)
+def _frequency(reader: Any, term: str | None) -> int:
+    """Articles containing the index term in any text field."""
+    return 0 if term is None else max(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+
+
+def _known(reader: Any, term: str | None) -> bool:
+    """Whether any text field has the term (stops at the first segment that has it)."""
+    return term is not None and any((f, term) in reader for f in TEXT_FIELDS)
 
 
 def suggest_query(text: str, words: list[QueryWord], reader: Any, total: int) -> str | None:
@@ -42,15 +45,16 @@ def suggest_query(text: str, words: list[QueryWord], reader: Any, total: int) ->
         w = fold(word.text)
         if not w.isalpha() or len(w) < 3:
             continue
-        if total >= FEW_HITS and _known(reader, w):
-            continue  # (cheaper than counting: stops at the first segment that has it)
-        freq = _frequency(reader, w)
+        term = _index_term(w)
+        if total >= FEW_HITS and _known(reader, term):
+            continue  # (cheaper than counting)
+        freq = _frequency(reader, term)
         needed = 1 if freq == 0 else freq * MORE_COMMON
         best, best_freq = None, 0
         for f in fields:
             corrector = ReaderCorrector(reader, f, reader.schema[f])
             for candidate in corrector.suggest(w, limit=3, maxdist=2, prefix=1):
-                cand_freq = _frequency(reader, candidate)
+                cand_freq = _frequency(reader, _index_term(candidate))
                 if candidate != w and cand_freq >= needed and cand_freq > best_freq:
                     best, best_freq = candidate, cand_freq
         if best:

@@ -178,21 +178,26 @@ class Scheduler:
                           f"skipped {missed} due time(s), next run at {utc_iso(next_wall)}")
         self.state.update(state="idle", next_due=utc_iso(next_wall))
 
+    def _timed_cycle(self) -> float | None:
+        """Run one cycle and return how long it took; None when a stop was asked for before
+        or during it (the loop then ends)."""
+        if self.stopping:
+            return None
+        t0 = time.monotonic()
+        self.run_cycle()
+        return None if self.stopping else time.monotonic() - t0
+
     def _loop_interval(self, interval: float) -> None:
         due = time.monotonic()
         self.state.update(next_due=utc_iso(datetime.now(timezone.utc)))
         while True:
             self._sleep_until(due)
-            if self.stopping:
-                return
-            t0 = time.monotonic()
-            self.run_cycle()
-            if self.stopping:
+            took = self._timed_cycle()
+            if took is None:
                 return
             now = time.monotonic()
             due, missed = next_interval_due(due, interval, now)
-            self._announce(datetime.now(timezone.utc) + timedelta(seconds=due - now), missed,
-                           now - t0)
+            self._announce(datetime.now(timezone.utc) + timedelta(seconds=due - now), missed, took)
 
     def _loop_cron(self, expr: str) -> None:
         due_wall = next_cron_due(expr, datetime.now(timezone.utc))
@@ -204,13 +209,10 @@ class Scheduler:
                 if left <= 0:
                     break
                 self._sleep_until(time.monotonic() + min(left, 60))
-            if self.stopping:
-                return
-            t0 = time.monotonic()
-            self.run_cycle()
-            if self.stopping:
+            took = self._timed_cycle()
+            if took is None:
                 return
             now_wall = datetime.now(timezone.utc)
             missed = missed_cron_times(expr, due_wall, now_wall)
             due_wall = next_cron_due(expr, now_wall)
-            self._announce(due_wall, missed, time.monotonic() - t0)
+            self._announce(due_wall, missed, took)
