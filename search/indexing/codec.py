@@ -36,7 +36,7 @@ from array import array
 from whoosh.codec.base import OutOfOrderError
 from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, STORED_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec,
                                   W3FieldWriter, W3PerDocReader, W3PerDocWriter,
-                                  W3PostingsWriter, _lenfield)
+                                  W3PostingsWriter, W3TermInfo, _lenfield)
 from whoosh.matching import ListMatcher
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -132,10 +132,51 @@ class CompactFieldWriter(W3FieldWriter):
         if lastfn is not None:
             self.finish_field()
 
+    def add_terms(self, schema, lengths, fields):
+        """What `add_postings` writes, from postings already grouped by term:
+        `fields` yields (fieldname, terms) in field order, `terms` yields (btext, ids,
+        weights, values) in term order (the writer's `TermPool`). No per-posting
+        tuples, and each term's postings go to its writer a block at a time."""
+        inline_under = self._codec._inlinelimit
+        add_term = self._terms.add
+        for fieldname, terms in fields:
+            self.start_field(fieldname, schema[fieldname])
+            lens = _field_lengths(lengths, fieldname)
+            for btext, ids, weights, values in terms:
+                term_lens = [lens[d] for d in ids] if lens is not None else None
+                if len(ids) < inline_under:
+                    add_term(fieldname, btext, _inlined_info(ids, weights, values, term_lens))
+                    continue
+                self.start_term(btext)
+                self._postwriter.add_list(ids, weights, values, term_lens)
+                self.finish_term()
+            self.finish_field()
+
     def close(self):
         self._terms.close()
         self._postfile.close()
         self.is_closed = True
+
+
+def _inlined_info(ids, weights, values, lengths) -> W3TermInfo:
+    """The term info `NewsPostingsWriter` makes for a short list (start_postings,
+    add_posting each, finish_postings: one block, inlined), built in one step:
+    most terms of a segment are this short."""
+    ti = W3TermInfo()
+    block_ids = array("I", ids)
+    block_weights = array("f", weights)
+    ti._weight += sum(block_weights)
+    ti._df = len(ids)
+    if lengths is not None:
+        known = [n for n in lengths if n]
+        if known:
+            ti._minlength, ti._maxlength = min(known), max(known)
+    top = max(weights)
+    if top > 0:
+        ti._maxweight = top
+    ti._minid, ti._maxid = block_ids[0], block_ids[-1]
+    ti.set_inlined(block_ids, block_weights, [v for v in values if v])
+    return ti
 
 
 _LENGTH_OF_BYTE = [0] + [byte_to_length(b) for b in range(1, 256)]
@@ -182,6 +223,25 @@ class NewsPostingsWriter(W3PostingsWriter):
                 self._minlength = length
             if length > self._maxlength:
                 self._maxlength = length
+
+    def add_list(self, ids, weights, values, lengths):
+        """`add_posting` for each posting of a new term, a block at a time (same blocks,
+        statistics and bytes). `values` holds one value (or b"") per posting; `lengths`
+        is None for a field without lengths."""
+        limit = self._blocklimit
+        for start in range(0, len(ids), limit):
+            if start:
+                self._write_block()
+            end = start + limit
+            self._ids = array("I", ids[start:end])
+            block_weights = weights[start:end]
+            self._weights = array("f", block_weights)
+            self._maxweight = max(0, max(block_weights))
+            self._values = [v for v in values[start:end] if v]
+            if lengths is not None:
+                known = [n for n in lengths[start:end] if n]
+                if known:
+                    self._minlength, self._maxlength = min(known), max(known)
 
     def _write_block(self, last=False):
         """Whoosh's block layout, read by Whoosh's own `W3LeafMatcher`, with leaner contents:

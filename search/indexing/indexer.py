@@ -31,6 +31,7 @@ from .manifest import FileState, IndexedArticle, Manifest, manifest_path
 from .report import IndexRun
 from .runs import append_run
 from .schema import document_for, file_key
+from .segwriter import index_writer
 from .store import (META_FILE, IndexHandle, create_index, generation_number, generations_on_disk,
                     next_generation, open_index, read_meta, remove_generation, set_roots,
                     switch_generation)
@@ -44,9 +45,9 @@ class WriteSettings:
     """How a run uses the machine. Memory is bounded by these, not by corpus size."""
 
     batch_size: int = 5000  # articles written (or deleted) per durable commit
-    procs: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))  # Whoosh writer processes
+    procs: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))  # writer processes
     parse_workers: int = 1  # processes parsing source files (analysis happens in `procs`)
-    limitmb: int = 128  # Whoosh's per-process indexing buffer
+    limitmb: int = 128  # each writer process's postings buffer (spilled to disk past it)
     durable: bool = True  # fsync every commit (Whoosh never does)
     merge_every_batch: bool = False  # let Whoosh merge segments at every batch commit
 
@@ -81,11 +82,8 @@ class BatchWriter:
     def _writer(self):
         if self._w is None:
             s = self.settings
-            if s.procs > 1:
-                self._w = self.handle.ix.writer(procs=s.procs, multisegment=True, limitmb=s.limitmb,
-                                                timeout=10.0, codec=NewsCodec())
-            else:
-                self._w = self.handle.ix.writer(limitmb=s.limitmb, timeout=10.0, codec=NewsCodec())
+            self._w = index_writer(self.handle.ix, s.procs, limitmb=s.limitmb, timeout=10.0,
+                                   codec=NewsCodec())
         return self._w
 
     @property

@@ -47,12 +47,23 @@ def decode_varints(data: bytes) -> list[int]:
 MIN_VALUE_BYTES = 4
 
 
-def encode_positions(positions: list[int]) -> bytes:
+def _encode_positions(positions: list[int]) -> bytes:
     """Count first (so frequency needs no full decode), then deltas, then padding."""
     values = [len(positions), *(b - a for a, b in zip([0, *positions[:-1]], positions))]
     # Usually every value fits one varint byte, and bytes() builds them in C.
     data = bytes(values) if max(values) < 0x80 else encode_varints(values)
     return data + b"\x00" * (MIN_VALUE_BYTES - len(data)) if len(data) < MIN_VALUE_BYTES else data
+
+
+# Most postings are one word at one position: their values are looked up, not built.
+_SINGLE_LIMIT = 4096
+_SINGLE = [_encode_positions([p]) for p in range(_SINGLE_LIMIT)]
+
+
+def encode_positions(positions: list[int]) -> bytes:
+    if len(positions) == 1 and positions[0] < _SINGLE_LIMIT:
+        return _SINGLE[positions[0]]
+    return _encode_positions(positions)
 
 
 def decode_positions(data: bytes) -> list[int]:

@@ -35,7 +35,8 @@ from .postings import CompactPositions
 # 4: segment format 4 (codec.py): block term dictionary (termdict.py), stored fields
 #    compressed in blocks (storedblocks.py), leaner postings blocks. Same fields,
 #    analyzers and results; the files differ, so older indexes are rebuilt.
-SCHEMA_VERSION = 4
+# 5: `url` and `path` stored only, no longer indexed as terms (nothing searched them).
+SCHEMA_VERSION = 5
 HEADLINE_BOOST = 2.5
 
 # Fields a user may name in a query (`headline:`, `source:`...), besides `published`.
@@ -60,8 +61,10 @@ def build_schema() -> Schema:
         language=KEYWORD(stored=True, lowercase=True, commas=True, sortable=True),
         published=DATETIME(stored=True, sortable=True),
         author=_text(name_analyzer()),
-        url=ID(stored=True),
-        path=ID(stored=True),
+        # Shown with each hit, never searched: stored only (as terms they were a tenth
+        # of a segment's terms, one per article, and of the build's flush).
+        url=STORED(),
+        path=STORED(),
         content_hash=ID(stored=True, sortable=True),
         # Which source file (root + relpath) produced the article: lets the
         # indexer delete a vanished file's articles and rebuild its manifest.

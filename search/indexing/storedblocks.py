@@ -31,7 +31,7 @@ from whoosh.columns import Column, ColumnReader, ColumnWriter
 
 DICT_BYTES = 32 * 1024  # text of the first block, whose pickle is the preset dictionary
 BLOCK_BYTES = 4 * 1024  # text per later block: a random read decompresses ~4 KB
-COMPRESSION = 6
+COMPRESSION = 4  # level 6 compressed Reuters' stored fields 1.2% smaller in 1.65x the time
 MAGIC = b"NSB1"
 CACHED_BLOCKS = 32  # decoded blocks kept per open segment (~4 KB of text each)
 ZDICT_MAX = 32 * 1024  # zlib's window: a longer dictionary is cut to its last 32 KB
@@ -69,6 +69,7 @@ class StoredBlocksWriter(ColumnWriter):
         self._block_bytes = block_bytes
         self._dict_bytes = dict_bytes
         self._zdict: bytes | None = None  # set once the first block is written
+        self._primed = None  # a compressor primed with _zdict
         self._compression = compression
         self._docs: list[Any] = []
         self._first = 0  # document number of self._docs[0]
@@ -93,8 +94,11 @@ class StoredBlocksWriter(ColumnWriter):
         if self._zdict is None:
             data = zlib.compress(raw, self._compression)
             self._zdict = raw[-ZDICT_MAX:]
+            # Priming a compressor with the dictionary costs half a block's compression:
+            # prime one, then copy it per block (same output).
+            self._primed = zlib.compressobj(self._compression, zdict=self._zdict)
         else:
-            packer = zlib.compressobj(self._compression, zdict=self._zdict)
+            packer = self._primed.copy()
             data = packer.compress(raw) + packer.flush()
         self._firsts.append(self._first)
         self._offsets.append(self._dbfile.tell() - self._start)

@@ -29,7 +29,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import accumulate
 
-from ..indexing.analysis import news_analyzer
+from ..indexing.analysis import news_analyzer, words_pattern
 
 OPEN, CLOSE = "[[", "]]"
 SEPARATOR = " … "
@@ -46,20 +46,8 @@ def _tokenizer_pattern() -> re.Pattern[str]:
     return news_analyzer().items[0].expression
 
 
-def _split_pattern(token: re.Pattern[str]) -> re.Pattern[str]:
-    """The token expression as one capturing group, so that split() keeps the words.
-
-    Whoosh's default word expression `\\w+(\\.?\\w+)*` matches exactly what
-    `\\w+(?:\\.\\w+)*` matches (the greedy `\\w+` leaves no word character for the
-    optional-dot branch), and the latter has one way to match: splitting a Reuters
-    body took 90 instead of 125 us. Any other expression is used as it is."""
-    if token.pattern == r"\w+(\.?\w+)*":
-        return re.compile(r"(\w+(?:\.\w+)*)", token.flags)
-    return re.compile("(" + token.pattern.replace("(", "(?:") + ")", token.flags)
-
-
 _TOKEN = _tokenizer_pattern()
-_SPLIT = _split_pattern(_TOKEN)
+_SPLIT = words_pattern(_TOKEN)
 
 
 def _forms_of(words: list[str]) -> list[str]:
