@@ -150,3 +150,28 @@ def test_other_analyzers_keep_whooshs_path():
     from search.indexing.analysis import name_analyzer
     assert text_terms_for(name_analyzer()) is None
     assert text_terms_for(build_schema()["id"].analyzer) is None
+
+
+def test_date_ranges_match_exactly_the_articles_dated_within_them(tmp_path):
+    """Dates are indexed every 16 bits (schema.py, `_date_field`): random ranges from a
+    minute to three days, on Reuters' own dates, find exactly the articles dated inside."""
+    import random
+    from datetime import timedelta
+
+    from whoosh import query as wq
+
+    docs = _docs("reuters", 3000)
+    ix = index.create_in(str(tmp_path), build_schema())
+    w = index_writer(ix, procs=1, codec=NewsCodec())
+    for doc in docs:
+        w.add_document(**doc)
+    w.commit()
+    dated = [(n, doc["published"]) for n, doc in enumerate(docs) if "published" in doc]
+    assert len(dated) > 2500
+    rnd = random.Random(7)
+    with ix.searcher() as s:
+        for _ in range(40):
+            start = rnd.choice(dated)[1] + timedelta(seconds=rnd.randint(-50_000, 50_000))
+            end = start + timedelta(seconds=rnd.randint(60, 3 * 86_400))
+            found = set(s.docs_for_query(wq.DateRange("published", start, end)))
+            assert found == {n for n, p in dated if start <= p <= end}

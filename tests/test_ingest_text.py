@@ -106,3 +106,16 @@ def test_word_lists_beside_a_corpus_are_not_articles(tmp_path):
     assert [a.path for a in articles] == ["story.txt"]
     assert [(s.path, s.reason) for s in skips] == [
         ("classes.txt", "not an article: no line has 5 or more words (a list or a label file?)")]
+
+
+def test_collapse_spaces_equals_the_whitespace_expression_on_any_text():
+    """The ASCII shortcut (str.replace) and the regex agree, whitespace runs of every mix."""
+    import random
+
+    from search.ingest.clean import _SPACES, collapse_spaces
+
+    rnd = random.Random(3)
+    alphabet = [" ", "  ", "\t", "a", "\n", "\u00a0", "\u2003", "é", "\u3000", "x"]
+    for _ in range(50_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        assert collapse_spaces(text) == _SPACES.sub(" ", text), repr(text)

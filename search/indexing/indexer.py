@@ -155,6 +155,9 @@ class Run:
         self.seen_hashes: dict[str, str] = {}
         self.rereading: set[str] = set()
         self.stopped = False
+        # Into an empty manifest (a first build, `reindex --full`) every row is this run's,
+        # and this run's ids and hashes are in seen_ids/seen_hashes: no lookups needed.
+        self.fresh = manifest.article_count() == 0
 
     def _stop_requested(self) -> bool:
         return bool(self.should_stop and self.should_stop())
@@ -235,7 +238,7 @@ class Run:
 
     def _duplicate_of(self, article: Article) -> str | None:
         first = self.seen_hashes.get(article.content_hash)
-        if first is not None:
+        if first is not None or self.fresh:
             return first
         for other in self.manifest.with_hash(article.content_hash):
             if other.id != article.id and other.file_key not in self.rereading:
@@ -249,7 +252,7 @@ class Run:
                                                     "with the same folder name?)"))
             return
         self.seen_ids[a.id] = a.path
-        old = previous.get(a.id) or self.manifest.article(a.id)
+        old = previous.get(a.id) or (None if self.fresh else self.manifest.article(a.id))
         if old is not None and old.content_hash == a.content_hash and old.file_key == key:
             produced.add(a.id)
             self.seen_hashes.setdefault(a.content_hash, a.path)

@@ -35,7 +35,8 @@ from .postings import CompactPositions
 # 4: segment format 4 (codec.py): block term dictionary (termdict.py), stored fields
 #    compressed in blocks (storedblocks.py), leaner postings blocks. Same fields,
 #    analyzers and results; the files differ, so older indexes are rebuilt.
-# 5: `url` and `path` stored only, no longer indexed as terms (nothing searched them).
+# 5: `url` and `path` stored only, no longer indexed as terms (nothing searched them);
+#    dates indexed as 4 trie terms instead of 8 (`_date_field`).
 SCHEMA_VERSION = 5
 HEADLINE_BOOST = 2.5
 
@@ -50,6 +51,16 @@ def _text(analyzer, *, boost: float = 1.0, spelling: bool = False) -> TEXT:
     return field
 
 
+def _date_field() -> DATETIME:
+    """Whoosh indexes a date as eight trie terms (every 8 bits of its microsecond count),
+    four or five of them unique to the article: on Reuters they were 30% of a segment's
+    terms and of the flush that writes them. Every 16 bits gives four terms, two unique
+    (same ranges matched; a range query reads a few more terms at its edges)."""
+    field = DATETIME(stored=True, sortable=True)
+    field.shift_step = 16
+    return field
+
+
 def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
@@ -59,7 +70,7 @@ def build_schema() -> Schema:
         section=KEYWORD(stored=True, lowercase=True, commas=True, sortable=True),
         tags=KEYWORD(stored=True, lowercase=True, commas=True, sortable=True),
         language=KEYWORD(stored=True, lowercase=True, commas=True, sortable=True),
-        published=DATETIME(stored=True, sortable=True),
+        published=_date_field(),
         author=_text(name_analyzer()),
         # Shown with each hit, never searched: stored only (as terms they were a tenth
         # of a segment's terms, one per article, and of the build's flush).

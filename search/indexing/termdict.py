@@ -87,38 +87,40 @@ class _Reader:
 
 # -- writing -----------------------------------------------------------------------------------
 
-def encode_block(keys: list[bytes], infos: list[W3TermInfo]) -> bytes:
-    """One block of sorted keys and their term infos, uncompressed, column by column."""
-    prefixes, suffix_lens, suffixes = [], [], []
-    last = emptybytes
-    for key in keys:
-        p = 0
-        limit = min(len(last), len(key), 255)
-        while p < limit and last[p] == key[p]:
-            p += 1
-        prefixes.append(p)
-        suffix_lens.append(len(key) - p)
-        suffixes.append(key[p:])
-        last = key
+def _shared_prefix(a: bytes, b: bytes) -> int:
+    """Length of the common prefix of a and b, at most 255."""
+    limit = min(len(a), len(b), 255)
+    if a[:limit] == b[:limit]:
+        return limit
+    p = 0
+    while a[p] == b[p]:
+        p += 1
+    return p
 
-    flags, weights, dfs, minlens, maxlens, maxweights, minids, idspans = ([] for _ in range(8))
+
+def encode_block(keys: list[bytes], infos: list[W3TermInfo]) -> bytes:
+    """One block of sorted keys and their term infos, uncompressed, column by column.
+
+    Whole columns are built by comprehensions (a segment flush encodes every term of
+    the segment here); only inlined postings and postings-file pointers need a loop."""
+    prefixes = list(map(_shared_prefix, [emptybytes, *keys[:-1]], keys))
+    suffixes = [key[p:] for key, p in zip(keys, prefixes)]
+    suffix_lens = list(map(len, suffixes))
+    weights = [ti._weight for ti in infos]
+    dfs = [ti._df for ti in infos]
+    minlens = [0 if ti._minlength is None else length_to_byte(ti._minlength) for ti in infos]
+    maxlens = [length_to_byte(ti._maxlength) for ti in infos]
+    maxweights = [ti._maxweight for ti in infos]
+    minids = [0 if ti._minid is None else ti._minid for ti in infos]
+    idspans = [(ti._maxid or 0) - minid for ti, minid in zip(infos, minids)]
+
+    flags = []
     offsets, extents = [], []  # postings-file pointers (offset as a delta from the last end)
     counts, id_deltas, f32_weights, f64_weights, value_counts, value_lens, values = \
         ([] for _ in range(7))
     last_end = 0
-    for ti in infos:
-        flag = 0
-        minid = ti._minid
-        if minid is None:
-            flag |= _NO_MINID
-            minid = 0
-        weights.append(ti._weight)
-        dfs.append(ti._df)
-        minlens.append(0 if ti._minlength is None else length_to_byte(ti._minlength))
-        maxlens.append(length_to_byte(ti._maxlength))
-        maxweights.append(ti._maxweight)
-        minids.append(minid)
-        idspans.append((ti._maxid or 0) - minid)
+    for ti, minid in zip(infos, minids):
+        flag = _NO_MINID if ti._minid is None else 0
         inlined = ti._inlined
         if inlined is not None:
             flag |= _INLINED
