@@ -216,7 +216,7 @@ class NewsSegmentWriter(SegmentWriter):
     def _postings_of(self, fieldname, field, value, fieldboost) -> tuple[list, int]:
         """Whoosh's `field.index(value)` as (btext, weight, vbytes) postings and the field
         length. Keywords repeat (a few sources, languages, tags): each distinct value is
-        indexed once per writer. A date is prepared once for its eight trie terms, not
+        indexed once per writer. A date is prepared once for all its trie terms, not
         once per term as `DATETIME.to_bytes` does."""
         cacheable = fieldboost == 1.0 and isinstance(field, KEYWORD) and isinstance(value, str)
         if cacheable:
