@@ -28,7 +28,8 @@ import fnmatch
 import os
 import re
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -41,18 +42,48 @@ from .indexing.store import META_FILE, IndexHandle, create_index, open_index, re
 from .query.cache import SearcherCache
 from .query.dates import parse_bound, utc_now
 from .query.facets import FacetSpec, count_facet
+from .query.limits import DEFAULT_LIMITS, QueryLimits, excerpt
 from .query.parser import Expansion, ParsedQuery, parse_query
 from .query.snippets import make_snippet
-from .query.suggest import suggest_query
+from .query.suggest import Vocabulary, suggest_query
 from .query.variants import VariantsLoader
 from .results import FacetValue, Hit, SearchResults, utc_aware
 
 MATCH_MODES = ("all", "any")
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 1000
-MAX_EXPANSIONS = 1000  # words a wildcard may stand for before we call it over-broad
+MAX_EXPANSIONS = DEFAULT_LIMITS.max_expansions  # (query/limits.py holds every query limit)
 SIMILAR_TERMS = 12
 _UNDATED = float("inf")  # sorts after every date
+
+
+def count_option(name: str, value: Any, high: int | None = None) -> int:
+    """A page size or page number as a whole number from 1 to `high`: an int, or the
+    digits of one (as a command line or an HTTP request gives it); SearchOptionError
+    otherwise."""
+    given = value
+    text = value.strip() if isinstance(value, str) else None
+    if text is not None and text.isascii() and text.isdigit() and len(text) <= 18:
+        value = int(text)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1 \
+            and (high is None or value <= high):
+        return value
+    shown = f"'{excerpt(given)}'" if isinstance(given, str) else excerpt(repr(given))
+    what = f"from 1 to {high:,}" if high else "of 1 or more"
+    raise SearchOptionError(f"{name} must be a whole number {what}, not {shown}")
+
+
+@contextmanager
+def _documented_errors(action: str) -> Iterator[None]:
+    """Let only NewsSearchError subclasses out of the API: anything else (a bug, a
+    RecursionError, a Whoosh error) becomes SearchFailedError, the original kept as
+    __cause__ for `--debug`."""
+    try:
+        yield
+    except NewsSearchError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the API's error contract
+        raise SearchFailedError(f"{action} failed: {type(exc).__name__}: {exc}") from exc
 
 
 def _as_list(values: str | Iterable[str] | None) -> list[str]:
@@ -66,8 +97,11 @@ def _as_list(values: str | Iterable[str] | None) -> list[str]:
 class NewsIndex:
     """A searchable news index; open with `NewsIndex.open(dir)` and close (or use `with`)."""
 
-    def __init__(self, handle: IndexHandle, *, clock: Callable[[], datetime] | None = None):
+    def __init__(self, handle: IndexHandle, *, clock: Callable[[], datetime] | None = None,
+                 limits: QueryLimits = DEFAULT_LIMITS):
         self._handle = handle
+        self.limits = limits  # how much one query may ask (query/limits.py)
+        self._vocabulary: tuple[Any, Vocabulary] | None = None  # (searcher, its words)
         self._lock = threading.RLock()
         self._searcher: Any = None
         self._cache: SearcherCache | None = None
@@ -173,8 +207,11 @@ class NewsIndex:
         """The parsed form of `query` (raises QueryError with position and hint)."""
         if match not in MATCH_MODES:
             raise SearchOptionError(f"match must be one of {', '.join(MATCH_MODES)}, not {match!r}")
-        return parse_query(query, variants=self._variants.get(), now=now or self.clock(),
-                           match=match, exact=exact)
+        if not isinstance(query, str):
+            raise QueryError(f"a query is text, not {type(query).__name__}")
+        with _documented_errors("parsing the query"):
+            return parse_query(query, variants=self._variants.get(), now=now or self.clock(),
+                               match=match, exact=exact, limits=self.limits)
 
     def search(self, query: str, *, match: str = "all", exact: bool = False,
                sources: str | Sequence[str] | None = None,
@@ -183,30 +220,39 @@ class NewsIndex:
                since: str | datetime | None = None, until: str | datetime | None = None,
                facets: Sequence[str] = (), sort: str = "relevance", limit: int = 10,
                page: int = 1, ids: Collection[str] | None = None,
-               now: datetime | None = None, snippets: bool = True) -> SearchResults:
+               now: datetime | None = None, snippets: bool = True,
+               suggest: bool = True) -> SearchResults:
         """Search; see the README's query language. Filters outside the query narrow it.
 
         `ids` restricts matching to those article ids (alerts on freshly indexed
         articles). `now` (naive UTC) anchors relative dates; default: the clock.
-        `snippets=False` skips highlighting (the costly part of large pages).
+        `snippets=False` skips highlighting (the costly part of large pages);
+        `suggest=False` skips "did you mean" (query/suggest.py).
         Facet counts cover all matches; each facet ignores its own field's filter.
+        An index without articles (new, or mid first build) answers with no matches.
+        Raises only NewsSearchError subclasses (QueryError, SearchOptionError...).
         """
         if sort not in SORTS:
             raise SearchOptionError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
-        if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-            raise SearchOptionError(f"limit must be between 1 and {MAX_LIMIT}, not {limit!r}")
-        if not isinstance(page, int) or page < 1:
-            raise SearchOptionError(f"page must be 1 or more, not {page!r}")
-        specs = [FacetSpec.parse(f) for f in _as_list(facets)]
-        now = now or self.clock()
+        limit = count_option("limit", limit, MAX_LIMIT)
+        page = count_option("page", page)
+        with _documented_errors("reading the search options"):
+            specs = [FacetSpec.parse(f) for f in _as_list(facets)]
+            now = now or self.clock()
         parsed = self.parse(query, match=match, exact=exact, now=now)
-        filters = _filter_queries(sources, sections, languages, since, until, now)
-        id_list = None if ids is None else list(ids)
+        with _documented_errors("reading the search options"):
+            filters = _filter_queries(sources, sections, languages, since, until, now)
+            id_list = None if ids is None else list(ids)
 
         def run(searcher: Any, cache: SearcherCache) -> SearchResults:
             reader = searcher.reader()
             engine, columns = cache.engine, cache.columns
-            _check_expansions(parsed.expansions, reader)
+            _check_expansions(parsed.expansions, reader, self.limits.max_expansions)
+            if searcher.doc_count() == 0:
+                # Nothing to match, and BM25's idf is log(0) over no articles.
+                return SearchResults(query=query, total=0, page=page, limit=limit, hits=[],
+                                     facets={spec.name: [] for spec in specs},
+                                     suggestion=None, hints=parsed.hints)
             filter_docs = {name: cache.filter_docs(q) for name, q in filters.items()}
             if id_list is not None:
                 filter_docs["id"] = {n for n in (searcher.document_number(id=i) for i in id_list)
@@ -238,11 +284,18 @@ class NewsIndex:
             terms = _highlight_terms(parsed.query, reader) if snippets else None
             hits = [_hit(searcher.stored_fields(d), score, terms, start + k + 1)
                     for k, (d, score) in enumerate(ranked)]
-            suggestion = suggest_query(query, parsed.words, reader, total)
+            suggestion = (suggest_query(query, parsed.words, reader, self._words_of(searcher),
+                                        self.limits) if suggest else None)
             return SearchResults(query=query, total=total, page=page, limit=limit, hits=hits,
                                  facets=facet_counts, suggestion=suggestion, hints=parsed.hints)
 
         return self._guarded(run)
+
+    def _words_of(self, searcher: Any) -> Vocabulary:
+        """The did-you-mean vocabulary of this searcher's snapshot (caller holds the lock)."""
+        if self._vocabulary is None or self._vocabulary[0] is not searcher:
+            self._vocabulary = (searcher, Vocabulary(searcher.reader()))
+        return self._vocabulary[1]
 
     def get(self, article_id: str) -> Article | None:
         """The stored article with this id, or None."""
@@ -254,8 +307,7 @@ class NewsIndex:
 
     def similar(self, article_id: str, limit: int = 10) -> SearchResults:
         """Articles most like the given one (key terms of its body), best first."""
-        if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-            raise SearchOptionError(f"limit must be between 1 and {MAX_LIMIT}, not {limit!r}")
+        limit = count_option("limit", limit, MAX_LIMIT)
 
         def run(searcher: Any, cache: SearcherCache) -> SearchResults:
             docnum = searcher.document_number(id=article_id)
@@ -317,8 +369,9 @@ def _intersect(sets: Iterable[set[int] | frozenset[int]]) -> set[int] | None:
     return result
 
 
-def _check_expansions(expansions: list[Expansion], reader: Any) -> None:
-    """Refuse wildcards standing for more than MAX_EXPANSIONS words (slow, and rarely meant)."""
+def _check_expansions(expansions: list[Expansion], reader: Any,
+                      most: int = MAX_EXPANSIONS) -> None:
+    """Refuse wildcards standing for more than `most` words (slow, and rarely meant)."""
     for exp in expansions:
         literal = re.split(r"[*?]", exp.pattern, maxsplit=1)[0]
         matcher = re.compile(fnmatch.translate(exp.pattern)).match
@@ -328,9 +381,9 @@ def _check_expansions(expansions: list[Expansion], reader: Any) -> None:
                 text = term.decode("utf-8") if isinstance(term, bytes) else term
                 if matcher(text):
                     count += 1
-                    if count > MAX_EXPANSIONS:
+                    if count > most:
                         raise QueryError(
-                            f"'{exp.raw}' matches more than {MAX_EXPANSIONS} different words",
+                            f"'{excerpt(exp.raw)}' matches more than {most} different words",
                             position=exp.position,
                             hint="use a longer prefix (e.g. sanction* rather than sa*)")
 

@@ -13,6 +13,23 @@ class IndexNotFoundError(NewsSearchError):
     """No index at the given directory (run `news-search index PATH` first)."""
 
 
+class IndexDamagedError(NewsSearchError):
+    """The index's files cannot be read as an index (truncated, overwritten, missing parts).
+
+    Committed data of other generations and the corpus itself are untouched:
+    `news-search reindex --full` rebuilds the index from the recorded roots."""
+
+
+class StorageError(NewsSearchError):
+    """The disk refused a read or write (full, read-only, permission): the message names the
+    path and what to do. An interrupted write leaves the index as of its last commit."""
+
+
+class RebuildRefusedError(NewsSearchError):
+    """A `reindex --full` would have published a generation missing articles (a corpus root
+    missing, or far fewer articles than the current one): the current generation is kept."""
+
+
 class SchemaVersionError(NewsSearchError):
     """The index was built with another schema version; `reindex --full` rebuilds it."""
 
@@ -61,3 +78,36 @@ class SchedulerRunningError(NewsSearchError):
 
 class AlertError(NewsSearchError):
     """A saved search cannot be added, found or delivered as asked."""
+
+
+# What to do about each disk fault, by errno name: the message names the fix.
+_OS_ADVICE = {
+    "ENOSPC": "the disk is full: free space, then run the same command again",
+    "EDQUOT": "the disk quota is exceeded: free space, then run the same command again",
+    "EROFS": "the file system is read-only: use an --index-dir on a writable disk",
+    "EACCES": "permission denied: run as the index's owner or use an --index-dir you own",
+    "EPERM": "operation not permitted: run as the index's owner or use an --index-dir you own",
+    "EIO": "the disk reported an I/O error: check the disk, then run `news-search reindex --full`",
+}
+
+
+def describe_os_error(exc: OSError, doing: str) -> str:
+    """One line for a disk fault: what failed, on which path, and what to do about it."""
+    import errno as _errno
+
+    name = _errno.errorcode.get(exc.errno or 0, "")
+    where = f" {exc.filename}" if exc.filename else ""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    advice = _OS_ADVICE.get(name)
+    return f"{doing}{where}: {reason}" + (f"; {advice}" if advice else "")
+
+
+# SQLite reports disk faults as text, not errno: the same advice, found by its words.
+_SQLITE_ADVICE = {"disk is full": "ENOSPC", "readonly": "EROFS", "unable to open": "EACCES",
+                  "disk I/O error": "EIO"}
+
+
+def describe_sqlite_error(exc: Exception, doing: str) -> str:
+    text = str(exc)
+    advice = next((_OS_ADVICE[e] for words, e in _SQLITE_ADVICE.items() if words in text), None)
+    return f"{doing}: {text}" + (f"; {advice}" if advice else "")

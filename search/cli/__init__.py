@@ -1,22 +1,77 @@
 """The `news-search` command: a thin layer over the Python API.
 
 Each command lives in the module of its pipeline stage; this file only
-assembles them into one click group.
+assembles them into one click group, and holds the last-resort handler that
+keeps the error contract: whatever goes wrong, one line on stderr and exit
+status 2 (the traceback only with --debug or NEWS_SEARCH_DEBUG=1).
 """
 from __future__ import annotations
 
+import os
+import sys
 from importlib import import_module
+from typing import Any
 
 import click
 
 from .. import __version__
+from ..errors import NewsSearchError, describe_os_error
+from .common import EXIT_ERROR, EXIT_MATCH, debugging, fail
 
 _COMMAND_MODULES = ("inspect_cmd", "index_cmd", "query_cmd", "schedule_cmd")
+EXIT_INTERRUPTED = 130  # as shells report SIGINT
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _quiet_broken_pipe() -> None:
+    """The reader of our stdout went away (`| head`): that is success, and quiet.
+
+    Python would print "Exception ignored ... BrokenPipeError" when it flushes
+    stdout at exit; pointing stdout at /dev/null first prevents that."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(EXIT_MATCH)
+
+
+class NewsSearchGroup(click.Group):
+    """click.Group with the error contract: no traceback ever reaches a user by accident.
+
+    Click itself turns EOFError into "Aborted!" and exit 1, which reads as "no
+    match" (a half-truncated index TOC did this); we catch it before click does."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except NewsSearchError as exc:
+            if debugging():
+                raise
+            fail(str(exc))
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        except KeyboardInterrupt:
+            fail("interrupted", EXIT_INTERRUPTED)
+        except OSError as exc:
+            if debugging():
+                raise
+            fail(describe_os_error(exc, "cannot read or write"))
+        except Exception as exc:  # noqa: BLE001 - the last resort: one line, exit 2
+            if debugging():
+                raise
+            fail(f"unexpected {type(exc).__name__}: {exc} (this is a bug: run again with "
+                 f"`news-search --debug ...` for the traceback and report it)", EXIT_ERROR)
+
+
+@click.group(cls=NewsSearchGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="news-search")
-def main() -> None:
+@click.option("--debug", is_flag=True, envvar="NEWS_SEARCH_DEBUG",
+              help="Show the full traceback of an error (also NEWS_SEARCH_DEBUG=1).")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """Full-text search for news archives.
 
     \b
@@ -24,7 +79,9 @@ def main() -> None:
       news-search index corpus/                 # build or update ./index
       news-search query '"red lines"'           # search it
       news-search inspect article.html --json   # what ingestion makes of a file
+      news-search --debug stats                 # an error's full traceback
     """
+    ctx.obj = {"debug": debug}
 
 
 for _name in _COMMAND_MODULES:

@@ -35,6 +35,14 @@ def fail(message: str, code: int = EXIT_ERROR) -> None:
     sys.exit(code)
 
 
+def debugging() -> bool:
+    """`news-search --debug ...` or NEWS_SEARCH_DEBUG=1: show tracebacks instead of one line."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx else None
+    return bool(root and isinstance(root.obj, dict) and root.obj.get("debug")) or \
+        os.environ.get("NEWS_SEARCH_DEBUG") == "1"
+
+
 def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn our documented errors into one line on stderr and exit status 2."""
 
@@ -43,6 +51,8 @@ def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except NewsSearchError as exc:
+            if debugging():
+                raise
             fail(str(exc))
         except KeyboardInterrupt:
             fail("interrupted", 130)

@@ -10,7 +10,7 @@ import click
 
 from ..errors import NewsSearchError
 from ..ingest import IngestOptions
-from .common import EXIT_MATCH, index_dir_option, ingest_options, reports_errors, style
+from .common import EXIT_ERROR, EXIT_MATCH, index_dir_option, ingest_options, reports_errors, style
 
 _wait_option = click.option(
     "--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
@@ -107,7 +107,9 @@ def _execute(fn, quiet: bool, as_json: bool, index_dir: str, **kwargs: Any) -> N
     _report(run, quiet, as_json, time.monotonic() - started)
     if run.outcome in ("ok", "interrupted"):
         _deliver_alerts(index_dir, run)
-    sys.exit(EXIT_MATCH if run.outcome in ("ok", "interrupted") else 2)
+    # An error (a missing root: an unmounted disk) must not look healthy to cron.
+    ok = run.outcome in ("ok", "interrupted") and not run.errors
+    sys.exit(EXIT_MATCH if ok else EXIT_ERROR)
 
 
 @click.command("index")
@@ -137,26 +139,37 @@ def index_command(paths: tuple[str, ...], index_dir: str, wait: float, quiet: bo
 @click.command("reindex")
 @click.option("--full", is_flag=True,
               help="Rebuild everything into a new generation and switch to it atomically.")
+@click.option("--allow-shrink", is_flag=True,
+              help="With --full: publish the rebuild even if it has over 10% fewer articles.")
+@click.option("--drop-missing-roots", is_flag=True,
+              help="With --full: forget corpus roots that no longer exist (and their articles).")
 @_writer_options
-def reindex_command(full: bool, index_dir: str, wait: float, quiet: bool, as_json: bool,
-                    batch_size: int, ingest: IngestOptions) -> None:
+def reindex_command(full: bool, allow_shrink: bool, drop_missing_roots: bool, index_dir: str,
+                    wait: float, quiet: bool, as_json: bool, batch_size: int,
+                    ingest: IngestOptions) -> None:
     """Rescan the recorded corpus roots: add new, update changed, delete gone articles.
 
     With no change on disk it only compares file sizes and times. --full
     re-reads everything into a new index generation; searches keep using the
     old one until the new one is complete (also the way to upgrade an index
-    built with another schema version).
+    built with another schema version). A rebuild that lost articles (a root
+    missing, or over 10% fewer articles) is not published: exit status 2, the
+    current generation stays.
 
     \b
     Examples:
       news-search reindex
       news-search reindex --json | jq '.added, .deleted'
       news-search reindex --full --index-dir ~/news-index
+      news-search reindex --full --drop-missing-roots   # after removing a corpus folder
     """
     from ..indexing import reindex
 
+    if (allow_shrink or drop_missing_roots) and not full:
+        raise click.UsageError("--allow-shrink and --drop-missing-roots go with --full")
     _execute(reindex, quiet, as_json, index_dir=index_dir, full=full, ingest=ingest, wait=wait,
-             settings=_settings(batch_size))
+             settings=_settings(batch_size), allow_shrink=allow_shrink,
+             drop_missing_roots=drop_missing_roots)
 
 
 def _human_size(n: int) -> str:

@@ -65,16 +65,16 @@ def _print_facets(facets: dict[str, list[Any]]) -> None:
 @click.option("--facet", "facets", multiple=True, type=click.Choice(FACET_CHOICES),
               help="Count matches per value (repeatable).")
 @click.option("--sort", type=click.Choice(SORT_CHOICES), default="relevance", show_default=True)
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True,
-              help="Hits per page.")
-@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--limit", metavar="N", default="10", show_default=True,
+              help="Hits per page (1-1000).")
+@click.option("--page", metavar="P", default="1", show_default=True, help="Page number (1 or more).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with hits, facets, total.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON hit per line.")
 @reports_errors
 def query_command(query_text: str, index_dir: str, match_any: bool, exact: bool,
                   sources: tuple[str, ...], sections: tuple[str, ...], languages: tuple[str, ...],
                   since: str | None, until: str | None, facets: tuple[str, ...], sort: str,
-                  limit: int, page: int, as_json: bool, as_jsonl: bool) -> None:
+                  limit: str, page: str, as_json: bool, as_jsonl: bool) -> None:
     """Search the index; exit 0 when something matched, 1 when nothing did, 2 on error.
 
     \b
@@ -114,9 +114,9 @@ def query_command(query_text: str, index_dir: str, match_any: bool, exact: bool,
             _print_hit(hit)
         _print_facets(res.facets)
     if res.total:
-        first = (page - 1) * limit + 1
-        shown = f"{first}-{first + len(res.hits) - 1}" if res.hits else f"none on page {page}"
-        _err(f"{res.total} match{'es' if res.total != 1 else ''} ({shown}, page {page} of {res.pages})")
+        first = (res.page - 1) * res.limit + 1
+        shown = f"{first}-{first + len(res.hits) - 1}" if res.hits else f"none on page {res.page}"
+        _err(f"{res.total} match{'es' if res.total != 1 else ''} ({shown}, page {res.page} of {res.pages})")
     else:
         _err("no matches")
     if res.suggestion:
@@ -167,10 +167,11 @@ def show_command(article_id: str, index_dir: str, as_json: bool) -> None:
 @click.command("similar")
 @click.argument("article_id", metavar="ID")
 @index_dir_option
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--limit", metavar="N", default="10", show_default=True,
+              help="How many articles (1-1000).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, like `query --json`.")
 @reports_errors
-def similar_command(article_id: str, index_dir: str, limit: int, as_json: bool) -> None:
+def similar_command(article_id: str, index_dir: str, limit: str, as_json: bool) -> None:
     """Articles most like a given one (by the key terms of its text).
 
     \b

@@ -41,13 +41,19 @@ def index_paths(index_dir: str | os.PathLike[str], paths: list[str | os.PathLike
 def reindex(index_dir: str | os.PathLike[str], *, full: bool = False,
             ingest: IngestOptions = IngestOptions(), wait: float = 0.0,
             progress: Progress | None = None, should_stop: ShouldStop | None = None,
-            settings: WriteSettings | None = None) -> IndexRun:
-    """Rescan the recorded roots: add, update, delete. `full`: rebuild into a new generation."""
+            settings: WriteSettings | None = None, allow_shrink: bool = False,
+            drop_missing_roots: bool = False) -> IndexRun:
+    """Rescan the recorded roots: add, update, delete. `full`: rebuild into a new generation.
+
+    A full rebuild is published only if every root is present and it keeps at least
+    90% of the current articles (RebuildRefusedError otherwise): `allow_shrink` accepts
+    a smaller archive, `drop_missing_roots` forgets roots that are gone."""
     from .indexer import WriteSettings, run_full, run_incremental
     settings = settings or WriteSettings()
     if full:
         return run_full(index_dir, ingest=ingest, wait=wait, progress=progress,
-                        should_stop=should_stop, settings=settings)
+                        should_stop=should_stop, settings=settings, allow_shrink=allow_shrink,
+                        drop_missing_roots=drop_missing_roots)
     return run_incremental(index_dir, None, kind="reindex", ingest=ingest, wait=wait,
                            progress=progress, should_stop=should_stop, settings=settings)
 

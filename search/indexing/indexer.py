@@ -7,20 +7,34 @@ Per source file the manifest remembers (size, mtime_ns) and the ids it produced:
   ids the file produced before but not now -> deleted;
 - (reindex) a file gone from a recorded root -> its articles are deleted.
 
+Exact duplicates are skipped but remembered (manifest `copies`): when the
+indexed copy of an article is deleted or edited, the unchanged files holding
+another copy are read again in the same run, so the story stays searchable.
+
 Batches: every `batch_size` written or deleted articles the Whoosh writer
 commits, the commit is fsynced, then recorded in the manifest. A kill loses at
 most the batch in flight; the next run reconciles the manifest with the index
 and completes the work (see manifest.py for the crash windows).
+
+A `reindex --full` publishes its new generation only when nothing says it lost
+articles: every recorded root was there from the start to the end of the run,
+and it holds at least (1 - MAX_SHRINK) of the current generation's articles
+unless the caller allows a shrink. Otherwise the new generation is removed and
+the current one stays in use (an unmounted disk once switched to an empty index).
 """
 from __future__ import annotations
 
+import functools
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..article import Article
+from ..errors import (RebuildRefusedError, StorageError, describe_os_error,
+                      describe_sqlite_error)
 from ..ingest import IngestOptions, Skip, SourceFile
 from ..ingest.discover import discover
 from .codec import NewsCodec
@@ -33,11 +47,17 @@ from .runs import append_run
 from .schema import document_for, file_key
 from .segwriter import index_writer
 from .store import (META_FILE, IndexHandle, create_index, generation_number, generations_on_disk,
-                    next_generation, open_index, read_meta, remove_generation, set_roots,
-                    switch_generation)
+                    next_generation, open_generation, open_index, read_meta, remove_generation,
+                    set_roots, switch_generation)
 
 Progress = Callable[["RunProgress"], None]
 ShouldStop = Callable[[], bool]
+
+# A full rebuild that comes out with more than this share fewer articles than the
+# current generation is not published without `allow_shrink`: deleting a tenth of
+# an archive between two rebuilds is rare, a root on an unmounted disk is not.
+MAX_SHRINK = 0.10
+MISSING_ROOT = "no such file or directory"
 
 
 @dataclass(frozen=True)
@@ -77,6 +97,7 @@ class BatchWriter:
         self._deleted: list[str] = []
         self._done_files: list[FileState] = []
         self._gone_files: list[str] = []
+        self._copies: list[IndexedArticle] = []
         self.commits = 0
 
     def _writer(self):
@@ -108,8 +129,9 @@ class BatchWriter:
         self._changes += n
         return n
 
-    def file_done(self, state: FileState) -> None:
+    def file_done(self, state: FileState, copies: Iterable[IndexedArticle] = ()) -> None:
         self._done_files.append(state)
+        self._copies.extend(copies)
 
     def file_gone(self, key: str) -> None:
         self._gone_files.append(key)
@@ -123,13 +145,18 @@ class BatchWriter:
             try:
                 w.commit(merge=final or self.settings.merge_every_batch)
             except BaseException:
-                w.cancel()  # else Whoosh keeps its lock for the life of this process
+                try:
+                    w.cancel()  # else Whoosh keeps its lock for the life of this process
+                except Exception:  # noqa: BLE001 - on a full disk cancel fails too (struct.error)
+                    pass
                 raise
             self.syncer.sync_new_files()
             self.commits += 1
         self.manifest.record_commit(self.handle.ix.latest_generation(), self._upserts,
-                                        self._deleted, self._done_files, self._gone_files)
+                                    self._deleted, self._done_files, self._gone_files,
+                                    self._copies)
         self._upserts, self._deleted, self._done_files, self._gone_files = [], [], [], []
+        self._copies = []
         self._changes = 0
 
     def cancel(self) -> None:
@@ -154,6 +181,9 @@ class Run:
         self.seen_ids: dict[str, str] = {}
         self.seen_hashes: dict[str, str] = {}
         self.rereading: set[str] = set()
+        self.present: dict[str, SourceFile] = {}  # every file found under the scanned roots
+        self.lost_hashes: set[str] = set()  # content no longer indexed under its old id
+        self.missing_roots: set[str] = set()
         self.stopped = False
         # Into an empty manifest (a first build, `reindex --full`) every row is this run's,
         # and this run's ids and hashes are in seen_ids/seen_hashes: no lookups needed.
@@ -167,42 +197,57 @@ class Run:
         counts = dict(self.manifest.db.execute(
             "SELECT file_key, count(*) FROM articles GROUP BY file_key").fetchall())
         to_read: list[SourceFile] = []
-        present: set[str] = set()
-        missing_roots: set[str] = set()
+        present = self.present
+        missing_roots = self.missing_roots
         for item in discover(roots, self.ingest):
             if isinstance(item, Skip):
                 self.record.skipped.append(item)
-                if item.reason == "no such file or directory":
+                if item.reason == MISSING_ROOT:
                     missing_roots.add(str(Path(item.path).absolute()))
                 continue
             key = file_key(item.root, item.relpath)
-            present.add(key)
+            present[key] = item
             old = known.get(key)
             if old and old.size == item.size and old.mtime_ns == item.mtime_ns:
                 self.record.unchanged += counts.get(key, 0)
                 continue
             to_read.append(item)
             self.rereading.add(key)
-        if missing_roots:
-            self.record.errors.extend(
-                f"{r}: root is missing; its articles were kept (remove them with reindex --full)"
-                for r in sorted(missing_roots))
         if delete_gone:
             scanned = {str(Path(r).absolute()) for r in roots} - missing_roots
-            for key in sorted((set(known) | set(counts)) - present):
+            for key in sorted((set(known) | set(counts)) - set(present)):
                 # A key with no `files` row is from a file whose reading was cut short
                 # by a crash; its root is unknown, and it is not under any present root.
                 if key not in known or known[key].root in scanned:
                     self.rereading.add(key)
-                    self.record.deleted += self.writer.delete(self.manifest.articles_of(key))
+                    self._delete(self.manifest.articles_of(key).values())
                     self.writer.file_gone(key)
         self._read_files(to_read)
+        if not self.stopped:
+            self._read_files(self._files_with_lost_copies())
         self.writer.commit(final=True)
+
+    def _delete(self, rows: Iterable[IndexedArticle]) -> None:
+        rows = list(rows)
+        self.lost_hashes.update(r.content_hash for r in rows)
+        self.record.deleted += self.writer.delete(r.id for r in rows)
+
+    def _files_with_lost_copies(self) -> list[SourceFile]:
+        """Unchanged files holding a copy of content this run removed from the index."""
+        keys: set[str] = set()
+        for h in sorted(self.lost_hashes):
+            if h in self.seen_hashes:
+                continue  # indexed again under another id in this run
+            keys.update(c.file_key for c in self.manifest.copies_with_hash(h)
+                        if c.file_key not in self.rereading and c.file_key in self.present)
+        self.rereading.update(keys)
+        return [self.present[k] for k in sorted(keys)]
 
     def _read_files(self, files: list[SourceFile]) -> None:
         articles = 0
         previous: dict[str, IndexedArticle] = {}
         produced: set[str] = set()
+        copies: list[IndexedArticle] = []
         started_unit = -1
         for chunk in parsed_chunks(files, self.ingest, self.settings.parse_workers):
             sf = files[chunk.unit]
@@ -211,12 +256,13 @@ class Run:
                 started_unit = chunk.unit
                 previous = self.manifest.articles_of(key)
                 produced = set()
+                copies = []
             for item in chunk.items:
                 articles += 1
                 if isinstance(item, Skip):
                     self.record.skipped.append(item)
                 else:
-                    self._article(item, key, previous, produced)
+                    self._article(item, key, previous, produced, copies)
                 if self.writer.full:
                     self.writer.commit()
                     if self._stop_requested():
@@ -227,9 +273,9 @@ class Run:
             if chunk.error:
                 self.record.errors.append(f"{sf.relpath}: reading failed: {chunk.error}")
             else:
-                gone = [i for i in previous if i not in produced]
-                self.record.deleted += self.writer.delete(gone)
-                self.writer.file_done(FileState(key, sf.root, sf.relpath, sf.size, sf.mtime_ns))
+                self._delete(row for i, row in previous.items() if i not in produced)
+                self.writer.file_done(FileState(key, sf.root, sf.relpath, sf.size, sf.mtime_ns),
+                                      copies)
             if self.progress:
                 self.progress(RunProgress(chunk.unit + 1, len(files), articles))
             if self._stop_requested():
@@ -246,7 +292,7 @@ class Run:
         return None
 
     def _article(self, a: Article, key: str, previous: dict[str, IndexedArticle],
-                 produced: set[str]) -> None:
+                 produced: set[str], copies: list[IndexedArticle]) -> None:
         if a.id in self.seen_ids:
             self.record.skipped.append(Skip(a.path, f"same id as {self.seen_ids[a.id]} (two roots "
                                                     "with the same folder name?)"))
@@ -261,11 +307,14 @@ class Run:
         dup = self._duplicate_of(a)
         if dup is not None:
             self.record.skipped.append(Skip(a.path, f"exact duplicate of {dup}"))
+            copies.append(IndexedArticle(a.id, key, a.content_hash, a.path))
             return
         produced.add(a.id)
         self.seen_hashes[a.content_hash] = a.path
         doc = document_for(a)
         doc["file_key"] = key
+        if old is not None and old.content_hash != a.content_hash:
+            self.lost_hashes.add(old.content_hash)
         self.writer.write(doc, IndexedArticle(a.id, key, a.content_hash, a.path),
                           replace=old is not None)
         if old is None:
@@ -323,6 +372,10 @@ def run_incremental(index_dir: str | os.PathLike[str], roots: list[str] | None, 
             manifest.reconcile(handle.ix)
             run = Run(handle, manifest, record, settings, ingest, progress, should_stop)
             run.execute(scan, delete_gone=roots is None)
+            record.errors.extend(
+                f"{r}: root is missing (an unmounted disk?); its articles were kept (mount it, "
+                f"or remove them with `news-search reindex --full --drop-missing-roots`)"
+                for r in sorted(run.missing_roots))
         except BaseException as exc:
             if run is not None:
                 run.writer.cancel()
@@ -334,10 +387,71 @@ def run_incremental(index_dir: str | os.PathLike[str], roots: list[str] | None, 
         return _finish(index_dir, record, "interrupted" if run.stopped else "ok")
 
 
+def _storage_errors(fn: Callable[..., IndexRun]) -> Callable[..., IndexRun]:
+    """A disk fault (full, read-only, not ours) is one documented error naming the path.
+
+    Whoosh and SQLite raise plain OSError; the run has already been cancelled and
+    recorded, and the index is as of its last commit."""
+
+    @functools.wraps(fn)
+    def wrapper(index_dir: str | os.PathLike[str], *args: object, **kwargs: object) -> IndexRun:
+        doing = f"cannot write the index at {index_dir}"
+        try:
+            return fn(index_dir, *args, **kwargs)
+        except OSError as exc:
+            raise StorageError(describe_os_error(exc, doing)
+                               + "; the index is as of its last commit") from exc
+        except sqlite3.OperationalError as exc:  # the manifest: SQLite names no errno
+            raise StorageError(describe_sqlite_error(exc, doing)
+                               + "; the index is as of its last commit") from exc
+
+    return wrapper
+
+
+run_incremental = _storage_errors(run_incremental)
+
+
+def _article_count(index_dir: Path, generation: str) -> int | None:
+    """Articles in a generation: its Whoosh index, else its manifest, else unknown."""
+    if generation and (index_dir / generation).is_dir():
+        try:
+            return open_generation(index_dir, generation).doc_count()
+        except Exception:  # noqa: BLE001 - damaged or older format: ask the manifest
+            pass
+    path = manifest_path(index_dir, generation) if generation else None
+    if path is not None and path.exists():
+        manifest = Manifest(path)
+        try:
+            return manifest.article_count()
+        finally:
+            manifest.close()
+    return None
+
+
+def _refusal(index_dir: Path, run: Run, roots: list[str], before: int | None,
+             allow_shrink: bool) -> str | None:
+    """Why the new generation must not replace the current one, or None."""
+    missing = sorted(run.missing_roots | {r for r in roots if not Path(r).exists()})
+    if missing:
+        return (f"corpus root {', '.join(missing)} is missing (an unmounted disk?): the rebuild "
+                f"would lose its articles, so the current generation is kept; mount it and run "
+                f"again, or remove it from the roots with `news-search reindex --full "
+                f"--drop-missing-roots`")
+    after = run.handle.ix.doc_count()
+    if before and not allow_shrink and after < before * (1 - MAX_SHRINK):
+        return (f"the rebuild holds {after:,} articles, the current generation {before:,} "
+                f"({(before - after) / before:.0%} fewer): the current generation is kept; if "
+                f"those articles are really gone, run again with --allow-shrink")
+    return None
+
+
+@_storage_errors
 def run_full(index_dir: str | os.PathLike[str], *, ingest: IngestOptions, wait: float,
              progress: Progress | None, should_stop: ShouldStop | None,
-             settings: WriteSettings) -> IndexRun:
-    """Build the next generation from the recorded roots; switch to it only when complete."""
+             settings: WriteSettings, allow_shrink: bool = False,
+             drop_missing_roots: bool = False) -> IndexRun:
+    """Build the next generation from the recorded roots; switch to it only when complete
+    and when it lost nothing (see the module docstring)."""
     index_dir = Path(index_dir)
     meta = read_meta(index_dir)  # works whatever the schema version: this is the way out
     with WriterLock(index_dir, wait):
@@ -346,14 +460,21 @@ def run_full(index_dir: str | os.PathLike[str], *, ingest: IngestOptions, wait: 
         for name in generations_on_disk(index_dir):  # leftovers of a killed --full
             if current and generation_number(name) > generation_number(current):
                 remove_generation(index_dir, name)
+        roots = list(meta.get("roots", []))
+        record = IndexRun(started=_now(), kind="reindex --full")
+        if drop_missing_roots:
+            kept = [r for r in roots if Path(r).exists()]
+            record.errors.extend(f"{r}: root is missing; removed from the corpus roots"
+                                 for r in roots if r not in kept)
+            roots = kept
+        before = _article_count(index_dir, current)
         generation = next_generation(index_dir)
         handle = create_index(index_dir, generation)
-        record = IndexRun(started=_now(), kind="reindex --full")
         manifest = Manifest(manifest_path(index_dir, generation))
         run = None
         try:
             run = Run(handle, manifest, record, settings, ingest, progress, should_stop)
-            run.execute(list(meta.get("roots", [])), delete_gone=False)
+            run.execute(roots, delete_gone=False)
         except BaseException as exc:
             if run is not None:
                 run.writer.cancel()
@@ -368,6 +489,15 @@ def run_full(index_dir: str | os.PathLike[str], *, ingest: IngestOptions, wait: 
             record.errors.append("interrupted before the new generation was complete; "
                                  "the current one is still in use")
             return _finish(index_dir, record, "interrupted")
+        refusal = _refusal(index_dir, run, roots, None if drop_missing_roots else before,
+                           allow_shrink)
+        if refusal:
+            remove_generation(index_dir, generation)
+            record.errors.append(refusal)
+            _finish(index_dir, record, "refused")
+            raise RebuildRefusedError(refusal)
+        if drop_missing_roots:
+            set_roots(index_dir, roots)
         switch_generation(index_dir, generation)
         return _finish(index_dir, record, "ok")
 

@@ -4,6 +4,7 @@ One SQLite file per generation (`gen-NNNN.manifest.sqlite` beside `gen-NNNN/`):
 
     files(file_key, root, relpath, size, mtime_ns)   a file fully indexed as it was then
     articles(id, file_key, content_hash, path)       every article in the index
+    copies(id, file_key, content_hash, path)         exact duplicates read but not indexed
     state(synced_toc)                                Whoosh TOC generation this reflects
 
 The Whoosh index is the truth; the manifest is a cache of it. Each batch is
@@ -13,6 +14,12 @@ next open and `articles` is rebuilt from the index's `id`/`content_hash`/
 `file_key` columns; rows of `files` are only written in the same transaction
 as their articles, so a file whose batch was lost has a stale or missing row
 and is simply read again (its already-indexed articles then compare unchanged).
+
+`copies` remembers which unchanged files hold an exact duplicate of an indexed
+article, so that when the indexed copy is deleted or edited a copy elsewhere is
+read again and takes its place (syndicated news has many: Reuters-21578 257).
+Its rows for a file are replaced in the same transaction as the file's `files`
+row, so they are exactly as current as the record that the file was read.
 """
 from __future__ import annotations
 
@@ -47,6 +54,10 @@ CREATE TABLE IF NOT EXISTS articles(id TEXT PRIMARY KEY, file_key TEXT NOT NULL,
     content_hash TEXT NOT NULL, path TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS articles_by_file ON articles(file_key);
 CREATE INDEX IF NOT EXISTS articles_by_hash ON articles(content_hash);
+CREATE TABLE IF NOT EXISTS copies(id TEXT PRIMARY KEY, file_key TEXT NOT NULL,
+    content_hash TEXT NOT NULL, path TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS copies_by_file ON copies(file_key);
+CREATE INDEX IF NOT EXISTS copies_by_hash ON copies(content_hash);
 CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value INTEGER);
 """
 
@@ -107,12 +118,21 @@ class Manifest:
             "SELECT id, file_key, content_hash, path FROM articles WHERE content_hash=?",
             (content_hash,))]
 
+    def copies_with_hash(self, content_hash: str) -> list[IndexedArticle]:
+        return [IndexedArticle(*r) for r in self.db.execute(
+            "SELECT id, file_key, content_hash, path FROM copies WHERE content_hash=?",
+            (content_hash,))]
+
     def article_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
     # -- writes: one transaction per Whoosh commit --------------------------------------------
     def record_commit(self, toc: int, upserts: Iterable[IndexedArticle], deleted_ids: Iterable[str],
-                      done_files: Iterable[FileState], gone_files: Iterable[str]) -> None:
+                      done_files: Iterable[FileState], gone_files: Iterable[str],
+                      copies: Iterable[IndexedArticle] = ()) -> None:
+        """One batch: `copies` are the duplicates found in `done_files` (which replace the
+        copies those files had before); a gone file's copies go with it."""
+        done_files, gone_files = list(done_files), list(gone_files)
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany("DELETE FROM articles WHERE id=?", [(i,) for i in deleted_ids])
@@ -122,6 +142,10 @@ class Manifest:
                                 [(f.file_key, f.root, f.relpath, f.size, f.mtime_ns)
                                  for f in done_files])
             self.db.executemany("DELETE FROM files WHERE file_key=?", [(k,) for k in gone_files])
+            self.db.executemany("DELETE FROM copies WHERE file_key=?",
+                                [(k,) for k in [*(f.file_key for f in done_files), *gone_files]])
+            self.db.executemany("INSERT OR REPLACE INTO copies VALUES (?,?,?,?)",
+                                [(a.id, a.file_key, a.content_hash, a.path) for a in copies])
             self._set_toc(toc)
 
 

@@ -21,15 +21,18 @@ MAX_SKIPS_KEPT = 1000
 def read_runs(index_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
     path = Path(index_dir) / RUNS_FILE
     try:
-        lines = path.read_text("utf-8").splitlines()
+        # Bytes that are not UTF-8 (a damaged file) spoil their own line, not the history.
+        lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
     except FileNotFoundError:
         return []
     runs = []
     for line in lines:
         try:
-            runs.append(json.loads(line))
+            run = json.loads(line)
         except ValueError:
             continue  # a torn line from a crash of an older writer: skip it
+        if isinstance(run, dict):
+            runs.append(run)
     return runs
 
 

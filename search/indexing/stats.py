@@ -7,9 +7,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..errors import IndexDamagedError, StorageError, describe_os_error
 from .runs import read_runs
 from .schema import SCHEMA_VERSION
-from .store import open_index, read_meta, size_on_disk
+from .store import REBUILD_HINT, open_index, read_meta, size_on_disk
 
 
 def _iso(value: Any) -> str | None:
@@ -34,10 +35,7 @@ def date_range(reader, field) -> tuple[datetime | None, datetime | None]:
     return field.from_column_value(min(values)), field.from_column_value(max(values))
 
 
-def index_stats(index_dir: str | os.PathLike[str], last_runs: int = 1) -> dict[str, Any]:
-    index_dir = Path(index_dir)
-    meta = read_meta(index_dir)
-    handle = open_index(index_dir)
+def _contents(handle) -> tuple[int, Counter[str], datetime | None, datetime | None]:
     per_source: Counter[str] = Counter()
     first = last = None
     with handle.ix.searcher() as searcher:
@@ -48,6 +46,20 @@ def index_stats(index_dir: str | os.PathLike[str], last_runs: int = 1) -> dict[s
                 sources = sub.column_reader("source")
                 per_source.update(sources[d] or "(none)" for d in sub.all_doc_ids())
             first, last = date_range(reader, handle.ix.schema["published"])
+    return articles, per_source, first, last
+
+
+def index_stats(index_dir: str | os.PathLike[str], last_runs: int = 1) -> dict[str, Any]:
+    index_dir = Path(index_dir)
+    meta = read_meta(index_dir)
+    handle = open_index(index_dir)
+    try:
+        articles, per_source, first, last = _contents(handle)
+    except (PermissionError, IsADirectoryError) as exc:
+        raise StorageError(describe_os_error(exc, "cannot read the index")) from None
+    except Exception as exc:  # noqa: BLE001 - a missing or cut segment file fails anywhere
+        raise IndexDamagedError(f"index at {index_dir} is damaged: {handle.generation} cannot be "
+                                f"read ({type(exc).__name__}: {exc}); {REBUILD_HINT}") from None
     size = size_on_disk(handle.path)
     for extra in Path(index_dir).glob(f"{handle.generation}.manifest.sqlite*"):
         size += extra.stat().st_size

@@ -12,16 +12,27 @@ Relative expressions are measured from `now` (injected, for tests):
 `today`, `yesterday`, `now`, `-7d`/`7d` (also h, w, m = 30 days, y = 365 days),
 `last week`/`past week` (the 7 days up to now; likewise `last month` = 30 days,
 `last year` = 365 days, `last 3 days`), `this week|month|year` (calendar, from its start).
+
+Every date must fall within years 1-9999 (what Python's datetime holds): a
+date or an offset beyond them (`published:9999-12-31` ends on the last
+representable day; `last 99999999 years` reaches before year 1) is a
+QueryError saying so, never an OverflowError. UTC offsets are limited to
++-18:00, as in java.time (real ones span -12:00..+14:00).
 """
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import datetime, timedelta, timezone
 
 from ..errors import QueryError
+from .limits import excerpt
 
 DATE_HINT = ("write a date as YYYY-MM-DD, YYYY-MM or YYYY, or relative as 7d, "
              "yesterday, today, last week")
+RANGE_HINT = "dates must be within years 1-9999"
+MAX_OFFSET = timedelta(hours=18)
+_MAX_DIGITS = 9  # of a relative count: 999,999,999 days is already beyond year 9999
 
 _ONE_US = timedelta(microseconds=1)
 _ISO = re.compile(
@@ -40,41 +51,73 @@ def utc_now() -> datetime:
 
 
 def _bad(text: str, position: int | None, why: str = "") -> QueryError:
-    what = f"bad date '{text}'" + (f": {why}" if why else "")
+    what = f"bad date '{excerpt(text)}'" + (f": {why}" if why else "")
     return QueryError(what, position=position, hint=DATE_HINT)
 
 
-def _next_month(y: int, m: int) -> datetime:
-    return datetime(y + 1, 1, 1) if m == 12 else datetime(y, m + 1, 1)
+def _out_of_range(text: str, position: int | None) -> QueryError:
+    return QueryError(f"date '{excerpt(text)}' is out of range", position=position, hint=RANGE_HINT)
+
+
+def _end_of_day(y: int, m: int, d: int) -> datetime:
+    """The last microsecond of a day (built directly: adding a day overflows on 9999-12-31)."""
+    return datetime(y, m, d, 23, 59, 59, 999999)
 
 
 def _iso_span(match: re.Match[str], text: str, position: int | None) -> Span:
     y = int(match["y"])
+    if y < 1:
+        raise _out_of_range(text, position)
     try:
         if match["m"] is None:
-            return datetime(y, 1, 1), datetime(y + 1, 1, 1) - _ONE_US
+            return datetime(y, 1, 1), _end_of_day(y, 12, 31)
         m = int(match["m"])
         if match["d"] is None:
-            return datetime(y, m, 1), _next_month(y, m) - _ONE_US
+            return datetime(y, m, 1), _end_of_day(y, m, calendar.monthrange(y, m)[1])
         d = int(match["d"])
         if match["H"] is None:
-            start = datetime(y, m, d)
-            return start, start + timedelta(days=1) - _ONE_US
+            return datetime(y, m, d), _end_of_day(y, m, d)
         moment = datetime(y, m, d, int(match["H"]), int(match["M"]), int(match["S"] or 0))
-    except ValueError as exc:  # month 13, February 30th...
+    except (ValueError, calendar.IllegalMonthError) as exc:  # month 13, February 30th...
         raise _bad(text, position, str(exc)) from None
     tz = match["tz"]
     if tz and tz.upper() != "Z":
         sign = -1 if tz[0] == "-" else 1
         digits = tz[1:].replace(":", "")
-        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        moment = (moment.replace(tzinfo=timezone(sign * offset))
-                  .astimezone(timezone.utc).replace(tzinfo=None))
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        offset = timedelta(hours=hours, minutes=minutes)
+        if minutes > 59 or offset > MAX_OFFSET:
+            raise _bad(text, position, f"UTC offset {tz} is not between -18:00 and +18:00")
+        try:
+            moment = (moment.replace(tzinfo=timezone(sign * offset))
+                      .astimezone(timezone.utc).replace(tzinfo=None))
+        except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+            raise _out_of_range(text, position) from None
     return moment, moment
+
+
+def _ago(now: datetime, count: str | None, days_per_unit: float, text: str,
+         position: int | None) -> datetime:
+    """`now` minus `count` units, or a QueryError when that is before year 1."""
+    n = int(count) if count and len(count) <= _MAX_DIGITS else (1 if not count else None)
+    try:
+        if n is None:
+            raise OverflowError
+        return now - timedelta(days=n * days_per_unit)
+    except OverflowError:
+        raise QueryError(f"'{excerpt(text)}' reaches back before year 1", position=position,
+                         hint=RANGE_HINT) from None
 
 
 def parse_span(text: str, now: datetime, position: int | None = None) -> Span:
     """The span of time `text` names, as inclusive naive-UTC bounds."""
+    try:
+        return _span(text, now, position)
+    except OverflowError:  # "today" with a `now` of 9999-12-31, "yesterday" in year 1...
+        raise _out_of_range(text, position) from None
+
+
+def _span(text: str, now: datetime, position: int | None) -> Span:
     t = " ".join(text.strip().lower().split())
     if not t:
         raise _bad(text, position, "empty")
@@ -98,14 +141,11 @@ def parse_span(text: str, now: datetime, position: int | None = None) -> Span:
             return datetime(now.year, 1, 1), now
     m = _LAST.match(t)
     if m:
-        n = int(m["n"] or 1)
-        return now - timedelta(days=n * _UNIT_DAYS[m["unit"]]), now
+        return _ago(now, m["n"], _UNIT_DAYS[m["unit"]], text, position), now
     m = _OFFSET.match(t)
     if m:
-        delta = timedelta(days=int(m["n"]) * _UNIT_DAYS[m["unit"]])
         # "-7d" and "7d" both mean "7 days ago": nobody searches the future.
-        moment = now - delta
-        return moment, now
+        return _ago(now, m["n"], _UNIT_DAYS[m["unit"]], text, position), now
     raise _bad(text, position)
 
 
@@ -126,6 +166,6 @@ def parse_range(low: str | None, high: str | None, now: datetime,
     start = parse_bound(low, now, upper=False, position=position) if low else None
     end = parse_bound(high, now, upper=True, position=position) if high else None
     if start is not None and end is not None and start > end:
-        raise QueryError(f"date range starts after it ends ({low} > {high})", position=position,
+        raise QueryError(f"date range starts after it ends ({excerpt(low)} > {excerpt(high)})", position=position,
                          hint="put the earlier date first")
     return start, end

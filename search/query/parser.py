@@ -22,7 +22,6 @@ Grammar (operators upper-case; juxtaposition is AND, or OR with match="any"):
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,7 +31,8 @@ from whoosh import query as wq
 from ..errors import QueryError
 from ..indexing.analysis import name_analyzer, news_analyzer
 from .dates import parse_range, parse_span
-from .lexer import Token, tokenize
+from .lexer import PHRASE_WORD, Token, tokenize
+from .limits import DEFAULT_LIMITS, QueryLimits, excerpt
 from .variants import Variants, fold
 
 DEFAULT_FIELDS = ("headline", "body")
@@ -41,9 +41,6 @@ KEYWORD_FIELDS = ("source", "section", "tags", "language")
 DATE_FIELD = "published"
 KNOWN_FIELDS = TEXT_FIELDS + KEYWORD_FIELDS + (DATE_FIELD,)
 FIELDS_HINT = "fields are " + ", ".join(f + ":" for f in KNOWN_FIELDS)
-MAX_PHRASE_VARIANTS = 32
-MAX_FUZZY_DISTANCE = 2
-_WORD = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer pattern
 
 
 @dataclass(frozen=True)
@@ -58,11 +55,14 @@ class Expansion:
 
 @dataclass(frozen=True)
 class QueryWord:
-    """A plain word as typed, with its columns, for "did you mean"."""
+    """A plain word as typed, with its columns, for "did you mean": the fields it was
+    searched in and the index terms of all its spellings there (none for a stop word)."""
 
     text: str
     start: int
     end: int
+    fields: tuple[str, ...] = DEFAULT_FIELDS
+    terms: tuple[str, ...] = ()
 
 
 @dataclass
@@ -135,13 +135,14 @@ class Parser:
     """One parse of one query string. Build a new one per query (it keeps state)."""
 
     def __init__(self, text: str, *, variants: Variants, now: datetime, match: str = "all",
-                 exact: bool = False):
+                 exact: bool = False, limits: QueryLimits = DEFAULT_LIMITS):
         self.text = text
         self.variants = variants
         self.now = now
         self.match = match
         self.exact = exact
-        self.tokens = tokenize(text)
+        self.limits = limits
+        self.tokens = tokenize(text, limits)
         self.i = 0
         self.result = ParsedQuery(text, None)
 
@@ -169,7 +170,7 @@ class Parser:
             if tok.kind == "RPAREN":
                 raise QueryError("unbalanced parenthesis: ')' without '('", position=tok.pos,
                                  hint="remove it or add the matching '('")
-            raise QueryError(f"unexpected '{tok.text}'", position=tok.pos)
+            raise QueryError(f"unexpected '{excerpt(tok.text)}'", position=tok.pos)
         self.result.query = self._positive(q) if q is not None else wq.NullQuery
         return self.result
 
@@ -206,19 +207,21 @@ class Parser:
         return items[0] if len(items) == 1 else self._combine(items, "and")
 
     def parse_unary(self, field_scope):
-        tok = self.peek()
-        if tok is None:
+        """Negations are counted in a loop, not recursed into: 1,000 NOTs in a row once
+        raised RecursionError. An even number of them cancels out."""
+        if self.peek() is None:
             raise QueryError("the query ends where a term was expected", position=len(self.text))
-        if tok.kind in ("NOT", "MINUS"):
+        negations = 0
+        while (tok := self.peek()) is not None and tok.kind in ("NOT", "MINUS"):
             self.take()
             if self.peek() is None or self.peek().kind in ("RPAREN", "OR", "AND"):
                 raise QueryError(f"'{tok.text}' must be followed by a term", position=tok.pos,
                                  hint=f"write {tok.text}{' ' if tok.kind == 'NOT' else ''}word")
-            inner = self.parse_unary(field_scope)
-            if inner is None:
-                return None
-            return inner.query if isinstance(inner, _Neg) else _Neg(inner)
-        return self.parse_atom(field_scope)
+            negations += 1
+        inner = self.parse_atom(field_scope)
+        if inner is None or negations % 2 == 0:
+            return inner
+        return inner.query if isinstance(inner, _Neg) else _Neg(inner)
 
     def parse_atom(self, field_scope):
         tok = self.take()
@@ -236,7 +239,7 @@ class Parser:
             return self.parse_field(tok, field_scope)
         if tok.kind == "RANGE":
             raise QueryError("a range needs a field", position=tok.pos,
-                             hint=f"write published:[{tok.text}]")
+                             hint=f"write published:[{excerpt(tok.text)}]")
         if tok.kind in ("AND", "OR"):
             raise QueryError(f"{tok.kind} needs a term before it", position=tok.pos,
                              hint=f"write a {tok.kind} b")
@@ -251,8 +254,9 @@ class Parser:
     def parse_field(self, tok: Token, outer_scope):
         name = tok.text.lower()
         if name not in KNOWN_FIELDS:
-            raise QueryError(f"unknown field '{tok.text}:'", position=tok.pos,
-                             hint=FIELDS_HINT + f"; to search for the text, quote it: \"{tok.text}:\"")
+            raise QueryError(f"unknown field '{excerpt(tok.text)}:'", position=tok.pos,
+                             hint=FIELDS_HINT + f"; to search for the text, quote it: "
+                                                f"\"{excerpt(tok.text)}:\"")
         value = self.peek()
         if value is None:
             raise QueryError(f"nothing after '{tok.text}:'", position=tok.pos)
@@ -300,17 +304,24 @@ class Parser:
             return self.wildcard(fields, fold(word), tok)
         if tok.fuzzy is not None:
             return self.fuzzy(fields, tok)
-        self.result.words.append(QueryWord(word, tok.pos + tok.exact, tok.pos + tok.exact + len(word)))
         spellings = self._spellings(word, tok.exact)
-        return _or([positional(f, analyze(f, s)) for f in fields for s in spellings])
+        analyzed = [(f, analyze(f, s)) for f in fields for s in spellings]
+        terms = tuple(dict.fromkeys(t for _, ts in analyzed for _, t in ts))
+        start = tok.pos + tok.exact
+        self.result.words.append(QueryWord(word, start, start + len(word), fields, terms))
+        return _or([positional(f, ts) for f, ts in analyzed])
 
     def text_phrase(self, fields: tuple[str, ...], tok: Token):
-        raw_words = _WORD.findall(tok.text)
+        raw_words = PHRASE_WORD.findall(tok.text)
         if not raw_words:
             raise QueryError("empty phrase", position=tok.pos, hint='put words inside the quotes')
         choices = [self._spellings(w, tok.exact) for w in raw_words]
+        for m, spellings in zip(PHRASE_WORD.finditer(tok.text), choices):
+            terms = tuple(dict.fromkeys(t for f in fields for s in spellings for _, t in analyze(f, s)))
+            start = tok.pos + 1 + m.start()
+            self.result.words.append(QueryWord(m.group(), start, start + len(m.group()), fields, terms))
         texts = [" ".join(combo) for combo in itertools.islice(itertools.product(*choices),
-                                                               MAX_PHRASE_VARIANTS)]
+                                                               self.limits.max_phrase_variants)]
         # Keep the original spacing/punctuation for the phrase as typed.
         texts[0] = tok.text
         return _or([positional(f, analyze(f, t), tok.slop) for f in fields for t in texts])
@@ -322,7 +333,7 @@ class Parser:
 
     def wildcard(self, fields: tuple[str, ...], pattern: str, tok: Token):
         if pattern[0] in "*?":
-            raise QueryError(f"a word cannot start with a wildcard: '{tok.text}'", position=tok.pos,
+            raise QueryError(f"a word cannot start with a wildcard: '{excerpt(tok.text)}'", position=tok.pos,
                              hint="put at least two letters first, e.g. sanction*")
         self.result.expansions.append(Expansion(fields, pattern, tok.text, tok.pos))
         if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern:
@@ -331,14 +342,16 @@ class Parser:
 
     def fuzzy(self, fields: tuple[str, ...], tok: Token):
         dist = tok.fuzzy
-        if dist > MAX_FUZZY_DISTANCE:
-            raise QueryError(f"fuzzy distance {dist} is too large", position=tok.pos,
-                             hint=f"use ~1 or ~{MAX_FUZZY_DISTANCE} (e.g. Zelensky~)")
+        most = self.limits.max_fuzzy_distance
+        if dist > most:
+            shown = f"{dist}" if dist < 10 ** 9 else "of 10 digits or more"
+            raise QueryError(f"fuzzy distance {shown} is too large", position=tok.pos,
+                             hint=f"use ~1 to ~{most} (e.g. Zelensky~)")
         queries = []
         for f in fields:
             terms = analyze(f, tok.text)
             if len(terms) != 1:
-                raise QueryError(f"fuzzy matching needs a single word, not '{tok.text}'",
+                raise QueryError(f"fuzzy matching needs a single word, not '{excerpt(tok.text)}'",
                                  position=tok.pos)
             queries.append(wq.FuzzyTerm(f, terms[0][1], maxdist=dist, prefixlength=1))
         return _or(queries)
@@ -400,10 +413,11 @@ def split_negations(q: Any) -> tuple[Any, list[Any]]:
 
 
 def parse_query(text: str, *, variants: Variants | None = None, now: datetime | None = None,
-                match: str = "all", exact: bool = False) -> ParsedQuery:
+                match: str = "all", exact: bool = False,
+                limits: QueryLimits = DEFAULT_LIMITS) -> ParsedQuery:
     """Parse a user query into a ParsedQuery (whoosh query + what the API must check)."""
     from .dates import utc_now
 
     parser = Parser(text, variants=variants or Variants(), now=now or utc_now(), match=match,
-                    exact=exact)
+                    exact=exact, limits=limits)
     return parser.parse()

@@ -20,7 +20,7 @@ def _search(ix, saved: SavedSearch, ids: Collection[str], limit: int, page: int)
     return ix.search(saved.query, sources=list(saved.sources) or None,
                      sections=list(saved.sections) or None,
                      languages=list(saved.languages) or None,
-                     ids=list(ids), limit=limit, page=page)
+                     ids=list(ids), limit=limit, page=page, suggest=False)
 
 
 def match(index_dir: str | os.PathLike[str], saved: SavedSearch,
