@@ -13,14 +13,18 @@ Data flows one way: `search.ingest` (files -> Article) -> `search.indexing`
 __version__ = "0.1.0"
 
 from .article import Article  # noqa: E402
-from .errors import (IndexLockedError, IndexNotFoundError, IngestError,  # noqa: E402
-                     NewsSearchError, QueryError, SchemaVersionError)
+from .errors import (AlertError, ArticleNotFoundError, IndexDamagedError,  # noqa: E402
+                     IndexLockedError, IndexNotFoundError, IngestError, NewsSearchError,
+                     QueryError, RebuildRefusedError, ScheduleError, SchedulerRunningError,
+                     SchemaVersionError, SearchFailedError, SearchOptionError, StorageError)
 
 _LAZY = {"NewsIndex": "api", "SearchResults": "results", "Hit": "results", "FacetValue": "results"}
 
 __all__ = ["NewsIndex", "SearchResults", "Hit", "FacetValue", "Article", "NewsSearchError",
-           "IndexNotFoundError", "SchemaVersionError", "IndexLockedError", "QueryError",
-           "IngestError", "__version__"]
+           "IndexNotFoundError", "IndexDamagedError", "SchemaVersionError", "IndexLockedError",
+           "QueryError", "SearchOptionError", "ArticleNotFoundError", "SearchFailedError",
+           "StorageError", "RebuildRefusedError", "IngestError", "ScheduleError",
+           "SchedulerRunningError", "AlertError", "__version__"]
 
 
 def __getattr__(name: str):

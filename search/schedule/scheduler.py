@@ -134,7 +134,8 @@ class Scheduler:
             self.log.line(run_summary(run, took))
             for text in run_problems(run):
                 self.log.line(text)
-            result.ok = run.outcome in ("ok", "interrupted")
+            # An error (a missing root: an unmounted disk) must not look healthy to cron.
+            result.ok = run.outcome in ("ok", "interrupted") and not run.errors
         self.state.update(last_run={
             "started": utc_iso(run.started) if run else None,
             "finished": utc_iso(datetime.now(timezone.utc)),
