@@ -68,6 +68,18 @@ def test_segment_bytes_equal_whooshs_writer(tmp_path, corpus):
     _assert_same_files(ours, theirs)
 
 
+def test_segment_bytes_equal_whooshs_writer_on_russian_and_odd_words(tmp_path):
+    """Cyrillic (Snowball Russian, ё/е), Arabic with harakat and tatweel, a lost space after
+    a full stop: no corpus needed (tests/data/russian)."""
+    root = Path(__file__).parent / "data" / "russian"
+    docs = [document_for(a) for a in read_corpus([root]) if isinstance(a, Article)]
+    assert len(docs) == 8
+    docs[0]["headline"] = "مُدَرِّسَة والرياض العـــربية أمريكا always dangerous.The U.S. DATA.O Пётр ёлка"
+    theirs = _write_one_segment(tmp_path / "whoosh", docs, SegmentWriter)
+    ours = _write_one_segment(tmp_path / "ours", docs, NewsSegmentWriter)
+    _assert_same_files(ours, theirs)
+
+
 def test_spilled_pool_writes_the_same_bytes(tmp_path, bbc_docs):
     """limitmb=1 spills sorted runs to disk many times over 600 articles. (Both spill: a
     block's pickle refers back to a value object met twice, and values read back from a

@@ -37,7 +37,9 @@ from .postings import CompactPositions
 #    analyzers and results; the files differ, so older indexes are rebuilt.
 # 5: `url` and `path` stored only, no longer indexed as terms (nothing searched them);
 #    dates indexed as 4 trie terms instead of 8 (`_date_field`).
-SCHEMA_VERSION = 5
+# 6: language-aware analysis (analysis.py): words split at a lost space after a full
+#    stop, Arabic and Cyrillic spellings folded, Snowball by script (Arabic, Russian...).
+SCHEMA_VERSION = 6
 HEADLINE_BOOST = 2.5
 
 # Fields a user may name in a query (`headline:`, `source:`...), besides `published`.
@@ -81,6 +83,9 @@ def build_schema() -> Schema:
         # indexer delete a vanished file's articles and rebuild its manifest.
         file_key=ID(sortable=True),
         provenance=STORED(),
+        # "1" when ingestion made the headline from the body's opening words (the record
+        # had none): ranking gives such a headline no weight of its own (query/engine.py).
+        headline_inferred=ID(),
     )
 
 
@@ -90,14 +95,27 @@ def file_key(root: str, relpath: str) -> str:
     A 16-hex-digit hash rather than the path itself: it is stored three times
     per article (term, column, manifest), and on Reuters' short articles the
     full path cost 0.4x the raw text. The manifest's `files` table maps it back.
+    Hashed as the name's bytes on disk: a name that is not UTF-8 arrives with lone
+    surrogates (os.fsdecode), which strict UTF-8 cannot encode; valid names hash as before.
     """
-    return hashlib.blake2b(f"{root}\x1f{relpath}".encode("utf-8"), digest_size=8).hexdigest()
+    key = f"{root}\x1f{relpath}".encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
 def keyword_value(value: str | None) -> str | None:
     """How a keyword (source, section, tag, language) is indexed, and so how filters must
     spell it. Commas separate values in KEYWORD fields; a comma inside one would split it."""
     return value.replace(",", " ").strip().lower() if value else None
+
+
+# How ingestion (ingest/build.py) records a headline it took from the body's first line.
+INFERRED_HEADLINE_PROVENANCE = "first line of the body"
+INFERRED_MARK = "1"  # the `headline_inferred` term of such an article
+
+
+def headline_inferred(article: Article) -> bool:
+    """Whether the headline repeats the body's opening words because the record had none."""
+    return article.provenance.get("headline", "").startswith(INFERRED_HEADLINE_PROVENANCE)
 
 
 def document_for(article: Article) -> dict[str, Any]:
@@ -117,6 +135,7 @@ def document_for(article: Article) -> dict[str, Any]:
         "path": article.path,
         "content_hash": article.content_hash,
         "provenance": json.dumps(article.provenance, ensure_ascii=False),
+        "headline_inferred": INFERRED_MARK if headline_inferred(article) else None,
     }
     return {k: v for k, v in doc.items() if v is not None and v != ""}
 
