@@ -16,7 +16,9 @@ _wait_option = click.option(
     "--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
     help="Wait this long for another writer to finish, then fail with status 2.")
 _quiet_option = click.option("--quiet", "-q", is_flag=True,
-                             help="No progress and no summary (skips and errors still shown).")
+                             help="Print nothing but errors (no progress, no summary).")
+_verbose_option = click.option("--verbose", "-v", is_flag=True,
+                               help="List every skipped file with its reason (else one line per reason).")
 _json_option = click.option("--json", "as_json", is_flag=True,
                             help="Print the run record as JSON on stdout.")
 _batch_option = click.option(
@@ -26,8 +28,8 @@ _batch_option = click.option(
 
 def _writer_options(fn):
     """The options every writing command (`index`, `reindex`) takes, and its error handling."""
-    for decorate in reversed((index_dir_option, _wait_option, _quiet_option, _json_option,
-                              _batch_option, ingest_options, reports_errors)):
+    for decorate in reversed((index_dir_option, _wait_option, _quiet_option, _verbose_option,
+                              _json_option, _batch_option, ingest_options, reports_errors)):
         fn = decorate(fn)
     return fn
 
@@ -67,9 +69,29 @@ def _settings(batch_size: int):
     return WriteSettings(batch_size=batch_size)
 
 
-def _report(run, quiet: bool, as_json: bool, seconds: float) -> None:
-    for skip in run.skipped:
-        click.echo(f"{skip}", err=True)
+def skip_kind(reason: str) -> str:
+    """The kind of a skip reason, without its particulars: "exact duplicate of a/b.txt" and
+    "exact duplicate of c.txt" are one kind (BBC has 98 of them: one summary line, not 98)."""
+    for cut in (" of ", ": ", " (", " ["):
+        reason = reason.split(cut, 1)[0]
+    return reason.strip() or "other"
+
+
+def skip_summary(skipped) -> str:
+    counts: dict[str, int] = {}
+    for skip in skipped:
+        kind = skip_kind(skip.reason)
+        counts[kind] = counts.get(kind, 0) + 1
+    parts = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return "skipped: " + "; ".join(f"{n:,} {kind}" for kind, n in parts)
+
+
+def _report(run, quiet: bool, as_json: bool, seconds: float, verbose: bool = False) -> None:
+    if verbose:
+        for skip in run.skipped:
+            click.echo(f"{skip}", err=True)
+    elif run.skipped and not quiet:
+        click.echo(f"{skip_summary(run.skipped)} (--verbose lists them)", err=True)
     for error in run.errors:
         click.echo(style(f"news-search: error: {error}", sys.stderr, fg="red"), err=True)
     if as_json:
@@ -97,14 +119,14 @@ def _deliver_alerts(index_dir: str, run) -> None:
             click.echo(f"alert {d.alert}: {len(d.new)} new match(es)", err=True)
 
 
-def _execute(fn, quiet: bool, as_json: bool, index_dir: str, **kwargs: Any) -> None:
+def _execute(fn, quiet: bool, verbose: bool, as_json: bool, index_dir: str, **kwargs: Any) -> None:
     progress = _Progress(not quiet and not as_json)
     started = time.monotonic()
     try:
         run = fn(progress=progress, index_dir=index_dir, **kwargs)
     finally:
         progress.done()
-    _report(run, quiet, as_json, time.monotonic() - started)
+    _report(run, quiet, as_json, time.monotonic() - started, verbose)
     if run.outcome in ("ok", "interrupted"):
         _deliver_alerts(index_dir, run)
     # An error (a missing root: an unmounted disk) must not look healthy to cron.
@@ -116,12 +138,13 @@ def _execute(fn, quiet: bool, as_json: bool, index_dir: str, **kwargs: Any) -> N
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @_writer_options
 def index_command(paths: tuple[str, ...], index_dir: str, wait: float, quiet: bool,
-                  as_json: bool, batch_size: int, ingest: IngestOptions) -> None:
+                  verbose: bool, as_json: bool, batch_size: int, ingest: IngestOptions) -> None:
     """Add new articles under PATH... to the index and update changed ones.
 
     Creates the index if there is none. Unchanged files are not read again;
     the paths are recorded as corpus roots for `reindex`. Skipped files are
-    listed on stderr (path: reason); the exit status is still 0.
+    counted by reason on stderr (--verbose lists each: path: reason); the exit
+    status is still 0.
 
     \b
     Examples:
@@ -132,7 +155,7 @@ def index_command(paths: tuple[str, ...], index_dir: str, wait: float, quiet: bo
     """
     from ..indexing import index_paths
 
-    _execute(index_paths, quiet, as_json, index_dir=index_dir, paths=list(paths), ingest=ingest,
+    _execute(index_paths, quiet, verbose, as_json, index_dir=index_dir, paths=list(paths), ingest=ingest,
              wait=wait, settings=_settings(batch_size))
 
 
@@ -145,7 +168,7 @@ def index_command(paths: tuple[str, ...], index_dir: str, wait: float, quiet: bo
               help="With --full: forget corpus roots that no longer exist (and their articles).")
 @_writer_options
 def reindex_command(full: bool, allow_shrink: bool, drop_missing_roots: bool, index_dir: str,
-                    wait: float, quiet: bool, as_json: bool, batch_size: int,
+                    wait: float, quiet: bool, verbose: bool, as_json: bool, batch_size: int,
                     ingest: IngestOptions) -> None:
     """Rescan the recorded corpus roots: add new, update changed, delete gone articles.
 
@@ -167,7 +190,7 @@ def reindex_command(full: bool, allow_shrink: bool, drop_missing_roots: bool, in
 
     if (allow_shrink or drop_missing_roots) and not full:
         raise click.UsageError("--allow-shrink and --drop-missing-roots go with --full")
-    _execute(reindex, quiet, as_json, index_dir=index_dir, full=full, ingest=ingest, wait=wait,
+    _execute(reindex, quiet, verbose, as_json, index_dir=index_dir, full=full, ingest=ingest, wait=wait,
              settings=_settings(batch_size), allow_shrink=allow_shrink,
              drop_missing_roots=drop_missing_roots)
 
