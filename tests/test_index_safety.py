@@ -242,10 +242,14 @@ def test_a_damaged_table_of_contents_is_one_line_and_exit_2(small_index, damage)
     assert reindex(small_index, full=True).added == 20
 
 
-def test_a_missing_segment_file_is_one_line_for_stats_and_query(small_index):
+@pytest.mark.parametrize("damage", ["missing", "empty"])
+def test_a_missing_or_empty_segment_file_is_one_line_for_stats_and_query(small_index, damage):
     gen = small_index / current_generation(small_index)
     victim = max(p for p in gen.iterdir() if p.suffix == ".seg")
-    victim.unlink()
+    if damage == "missing":
+        victim.unlink()
+    else:
+        victim.write_bytes(b"")
     for args in (["stats"], ["query", "harbour"]):
         result = run_cli(*args, "--index-dir", str(small_index))
         assert result.exit_code == 2, (args, result.output)
@@ -306,7 +310,8 @@ def test_a_read_only_index_is_one_line_for_writers_and_searchable(tiny_disk, tmp
     index_paths(ix, [write_articles(tmp_path / "c", 10)])
     subprocess.run(["mount", "-o", "remount,ro", str(tiny_disk)], check=True)
     try:
-        for args in (["reindex"], ["index", str(tmp_path / "c")], ["alerts", "add", "x", "harbour"]):
+        for args in (["reindex"], ["index", str(tmp_path / "c")], ["alerts", "add", "x", "harbour"],
+                     ["schedule", "--once"]):
             result = run_cli(*args, "--index-dir", str(ix))
             assert result.exit_code == 2, (args, result.output)
             assert "read-only" in one_line_error(result), args
