@@ -117,10 +117,17 @@ _SCRIPT_LANGUAGES = (None, "arabic", "russian", "greek", "armenian", "tamil")
 _STEMMERS = {name: Stemmer.Stemmer(name) for name in ("english", *_SCRIPT_LANGUAGES[1:])}
 _stemmer = _STEMMERS["english"]
 
-# A conjunction (و "and", ف "so") before an article (ال, لل, بال, كال) that leaves at least
-# three letters: Snowball strips the article but keeps "و" before "ال" ("والرياض" stayed
-# itself while "الرياض" became "رياض"), since "وا" also begins words ("والد", father).
-_ARABIC_CONJUNCTION = re.compile("^[\u0648\u0641](?=(?:\u0627\u0644|\u0644\u0644|[\u0628\u0643]\u0627\u0644)...)")
+# A conjunction stripped before Snowball, when it leaves at least four letters: و ("and")
+# or ف ("so") before an article (ال, لل, بال, كال), and و before a word that begins with
+# alef. Snowball strips the article but keeps "و" before "ال" ("والرياض" stayed itself
+# while "الرياض" became "رياض"), and strips "و" before a hamza ("وأضاف" -> "اضاف") but not
+# before the bare alef that folding leaves ("واضاف"), since "وا" also begins words: on
+# SaudiNewsNet, body terms beginning with "وا" were 122,238 postings, 96% of them of words
+# whose remainder is also a word ("واضاف", "واكد", "والتي"). Four-letter words keep
+# theirs: "واحد" (one), "واقع", "واضح", "والد" (father).
+_ARABIC_CONJUNCTION = re.compile(
+    "^(?:[\u0648\u0641](?=(?:\u0627\u0644|\u0644\u0644|[\u0628\u0643]\u0627\u0644)...)"
+    "|\u0648{1,2}(?=\u0627...))")
 
 
 def script_stemmer(word: str) -> str:

@@ -24,10 +24,11 @@ INDEX_FILE_NAME = "variants.txt"
 
 
 def fold(word: str) -> str:
-    """Lower-case and strip accents the way the index's analyzer does."""
-    from whoosh.support.charset import accent_map
+    """Lower-case and fold accents, Arabic spellings and ё the way the index's analyzer does
+    (so a wildcard `أمريك*` finds the indexed `امريك...`)."""
+    from ..indexing.analysis import fold_word
 
-    return word.lower().translate(accent_map)
+    return fold_word(word)
 
 
 def parse_variants(text: str, origin: str = "<text>") -> list[tuple[str, ...]]:
