@@ -80,16 +80,37 @@ def _parse_columns(ctx, param, value: str | None) -> tuple[str, ...] | None:
     return cols
 
 
-def ingest_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--max-bytes and --csv-columns, turned into an `IngestOptions` argument `ingest`."""
+# The archive limits of `IngestOptions` (search/ingest/options.py documents each default).
+_LIMIT_OPTIONS = (
+    ("--max-depth", "max_depth", "Read archives nested at most this deep (a file on disk is 1)."),
+    ("--max-archive-bytes", "max_archive_bytes",
+     "Stop reading an archive once it has decompressed this many bytes, nested ones included."),
+    ("--max-run-bytes", "max_run_bytes", "Stop reading archives once the run has decompressed this many bytes."),
+    ("--max-ratio", "max_ratio", "Stop reading an archive that expands to over this many times its size."),
+    ("--max-members", "max_members", "Stop reading an archive with more members than this."),
+    ("--max-name-chars", "max_name_chars", "Skip archive members whose names are longer than this."),
+)
 
-    @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
-                  show_default=True, help="Skip files (and archive members) larger than this.")
-    @click.option("--csv-columns", callback=_parse_columns, metavar="COLS",
-                  help="Column names for headerless CSV, e.g. 'section,headline,body' (AG News).")
+
+def ingest_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--max-bytes, --csv-columns, the archive limits and --follow-links, turned into an
+    `IngestOptions` argument `ingest`."""
+    defaults = IngestOptions()
+
     @functools.wraps(fn)
-    def wrapper(*args: Any, max_bytes: int, csv_columns: tuple[str, ...] | None, **kwargs: Any) -> Any:
-        kwargs["ingest"] = IngestOptions(max_bytes=max_bytes, csv_columns=csv_columns)
+    def wrapper(*args: Any, max_bytes: int, csv_columns: tuple[str, ...] | None, follow_links: bool,
+                **kwargs: Any) -> Any:
+        limits = {name: kwargs.pop(name) for _, name, _ in _LIMIT_OPTIONS}
+        kwargs["ingest"] = IngestOptions(max_bytes=max_bytes, csv_columns=csv_columns,
+                                         follow_links=follow_links, **limits)
         return fn(*args, **kwargs)
 
-    return wrapper
+    wrapper = click.option("--follow-links", is_flag=True, help="Read symlinks that lead outside "
+                           "the corpus root (reported and not read otherwise).")(wrapper)
+    for flag, name, text in reversed(_LIMIT_OPTIONS):
+        wrapper = click.option(flag, name, type=click.IntRange(min=1), default=getattr(defaults, name),
+                               show_default=True, help=text)(wrapper)
+    wrapper = click.option("--csv-columns", callback=_parse_columns, metavar="COLS", help="Column "
+                           "names for headerless CSV, e.g. 'section,headline,body' (AG News).")(wrapper)
+    return click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
+                        show_default=True, help="Skip files (and archive members) larger than this.")(wrapper)

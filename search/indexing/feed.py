@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..ingest import IngestOptions, SourceFile, read_source
+from ..ingest.limits import RunBudget
 
 CHUNK_ITEMS = 200
 QUEUE_CHUNKS = 8
@@ -34,10 +35,11 @@ class Chunk:
 
 
 def _worker(units: Sequence[tuple[int, SourceFile]], options: IngestOptions, out) -> None:
+    run = RunBudget()  # --max-run-bytes counts per parse process
     for n, sf in units:
         items: list = []
         try:
-            for item in read_source(sf, options):
+            for item in read_source(sf, options, run):
                 items.append(item)
                 if len(items) >= CHUNK_ITEMS:
                     out.put(Chunk(n, items))
@@ -49,9 +51,10 @@ def _worker(units: Sequence[tuple[int, SourceFile]], options: IngestOptions, out
 
 
 def _read_inline(files: Sequence[SourceFile], options: IngestOptions) -> Iterator[tuple[int, Chunk]]:
+    run = RunBudget()
     for n, sf in enumerate(files):
         items: list = []
-        for item in read_source(sf, options):
+        for item in read_source(sf, options, run):
             items.append(item)
             if len(items) >= CHUNK_ITEMS:
                 yield n, Chunk(n, items)

@@ -17,6 +17,26 @@ class Document:
     path: str  # relative to the root; archive members as "a.tar.gz!dir/x.txt"
     data: bytes
     folders: tuple[str, ...] = ()  # folders between the root and the file (members included)
+    depth: int = 0  # archives this document sits in (a file on disk: 0)
+
+
+def readable_name(name: str) -> str:
+    """A file or member name as valid text: bytes that are not UTF-8 as `\\xff`.
+
+    Names on disk are bytes. Python hands undecodable ones over as lone surrogates
+    (os.fsdecode), which nothing downstream can encode (ids, SQLite, JSON, a UTF-8
+    terminal), so paths are carried in this form; the file is still opened by its
+    real name. Valid names are returned unchanged, so their ids do not change.
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that os.fsdecode cannot have made
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass
