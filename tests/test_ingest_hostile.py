@@ -87,61 +87,6 @@ def read(*paths, **opts) -> tuple[list, list[Skip]]:
 
 # -- item 2: bombs, read under a 1 GiB cap --------------------------------------------------
 
-@pytest.mark.parametrize("levels", [24, 1000])
-def test_gzip_nested_many_times_is_one_skip_at_the_depth_limit(tmp_path, levels):
-    data = STORY
-    for _ in range(levels):
-        data = gzip.compress(data, mtime=0)
-    (tmp_path / "story.txt.gz").write_bytes(data)
-    (tmp_path / "good.txt").write_bytes(story(1))
-    out = read_capped(tmp_path)
-    assert out["articles"] == ["good.txt"]
-    [(where, reason)] = out["skips"]
-    assert where.startswith("story.txt.gz!") and "--max-depth" in reason
-    assert "the rest of story.txt.gz was not read" in reason
-
-
-def test_gzip_nested_24_times_is_read_when_the_depth_allows_and_names_stay_short(tmp_path):
-    data = STORY
-    for _ in range(24):
-        data = gzip.compress(data, mtime=0)
-    (tmp_path / "story.txt.gz").write_bytes(data)
-    out = read_capped(tmp_path, max_depth=30)
-    [path] = out["articles"]
-    # Each level adds its own short name (it used to add the whole chain: 2^24 x the name).
-    assert path == "story.txt.gz" + "!story.txt" * 24
-
-
-def test_nested_zip_bomb_stops_at_a_limit_in_one_skip(tmp_path):
-    # 16 x 16 x 16 x 16 members of 19 MB of zeros (1.2 TB) in ~21 KB.
-    layer = zip_bytes({f"{i:x}.txt": 19 * MIB for i in range(16)})
-    for _ in range(3):
-        layer = zip_bytes({f"{i:x}.zip": layer for i in range(16)})
-    assert len(layer) < 100_000
-    (tmp_path / "bomb.zip").write_bytes(layer)
-    (tmp_path / "good.txt").write_bytes(story(1))
-    out = read_capped(tmp_path)
-    assert out["articles"] == ["good.txt"]
-    [(where, reason)] = out["skips"]
-    assert where.startswith("bomb.zip!") and "--max-ratio" in reason
-    assert "the rest of bomb.zip was not read" in reason
-
-
-def test_zip_whose_header_under_reports_a_member_is_read_no_further_than_it_says(tmp_path):
-    data = bytearray(zip_bytes({"good.txt": story(1), "liar.txt": 300 * MIB}))
-    cd = data.find(b"PK\x01\x02")  # central directory entries
-    while data[cd + 46: cd + 54] != b"liar.txt":
-        cd = data.find(b"PK\x01\x02", cd + 4)
-    struct.pack_into("<I", data, cd + 24, 1000)  # its uncompressed size: 1,000 bytes
-    (tmp_path / "liar.zip").write_bytes(bytes(data))
-    with zipfile.ZipFile(tmp_path / "liar.zip") as zf:
-        assert zf.getinfo("liar.txt").file_size == 1000  # the lie, as zipfile reads it
-    out = read_capped(tmp_path)
-    assert out["articles"] == ["liar.zip!good.txt"]
-    [(where, reason)] = out["skips"]
-    assert where == "liar.zip!liar.txt" and "Bad CRC" in reason
-
-
 class _Zeros(io.RawIOBase):
     def __init__(self, n: int):
         self.left = n
@@ -156,15 +101,84 @@ class _Zeros(io.RawIOBase):
         return n
 
 
-def test_huge_tar_gz_member_over_max_bytes_is_skipped_without_being_kept(tmp_path):
-    # 400 MB of zeros, compressed as it is written: ~1.8 MB on disk.
-    with tarfile.open(tmp_path / "big.tar.gz", "w:gz", compresslevel=1) as tf:
+def make_gzip_nest(folder: Path, levels: int) -> None:
+    data = STORY
+    for _ in range(levels):
+        data = gzip.compress(data, mtime=0)
+    (folder / "story.txt.gz").write_bytes(data)
+
+
+def make_zip_bomb(folder: Path) -> None:
+    """16 x 16 x 16 x 16 members of 19 MB of zeros (1.2 TB) in ~21 KB."""
+    layer = zip_bytes({f"{i:x}.txt": 19 * MIB for i in range(16)})
+    for _ in range(3):
+        layer = zip_bytes({f"{i:x}.zip": layer for i in range(16)})
+    (folder / "bomb.zip").write_bytes(layer)
+
+
+def make_lying_zip(folder: Path) -> None:
+    """A 300 MB member of zeros whose directory entry says 1,000 bytes."""
+    data = bytearray(zip_bytes({"good.txt": story(1), "liar.txt": 300 * MIB}))
+    cd = data.find(b"PK\x01\x02")  # central directory entries
+    while data[cd + 46: cd + 54] != b"liar.txt":
+        cd = data.find(b"PK\x01\x02", cd + 4)
+    struct.pack_into("<I", data, cd + 24, 1000)  # its uncompressed size: 1,000 bytes
+    (folder / "liar.zip").write_bytes(bytes(data))
+
+
+def make_big_tar_gz(folder: Path) -> None:
+    """A 400 MB member of zeros, then a story: compressed as written, ~1.8 MB on disk."""
+    with tarfile.open(folder / "big.tar.gz", "w:gz", compresslevel=1) as tf:
         info = tarfile.TarInfo("a/huge.txt")
         info.size = 400 * MIB
         tf.addfile(info, io.BufferedReader(_Zeros(info.size), MIB))
         info = tarfile.TarInfo("a/story.txt")
         info.size = len(STORY)
         tf.addfile(info, io.BytesIO(STORY))
+
+
+@pytest.mark.parametrize("levels", [24, 1000])
+def test_gzip_nested_many_times_is_one_skip_at_the_depth_limit(tmp_path, levels):
+    make_gzip_nest(tmp_path, levels)
+    (tmp_path / "good.txt").write_bytes(story(1))
+    out = read_capped(tmp_path)
+    assert out["articles"] == ["good.txt"]
+    [(where, reason)] = out["skips"]
+    assert where.startswith("story.txt.gz!") and "--max-depth" in reason
+    assert "the rest of story.txt.gz was not read" in reason
+
+
+def test_gzip_nested_24_times_is_read_when_the_depth_allows_and_names_stay_short(tmp_path):
+    make_gzip_nest(tmp_path, 24)
+    out = read_capped(tmp_path, max_depth=30)
+    [path] = out["articles"]
+    # Each level adds its own short name (it used to add the whole chain: 2^24 x the name).
+    assert path == "story.txt.gz" + "!story.txt" * 24
+
+
+def test_nested_zip_bomb_stops_at_a_limit_in_one_skip(tmp_path):
+    make_zip_bomb(tmp_path)
+    assert (tmp_path / "bomb.zip").stat().st_size < 100_000
+    (tmp_path / "good.txt").write_bytes(story(1))
+    out = read_capped(tmp_path)
+    assert out["articles"] == ["good.txt"]
+    [(where, reason)] = out["skips"]
+    assert where.startswith("bomb.zip!") and "--max-ratio" in reason
+    assert "the rest of bomb.zip was not read" in reason
+
+
+def test_zip_whose_header_under_reports_a_member_is_read_no_further_than_it_says(tmp_path):
+    make_lying_zip(tmp_path)
+    with zipfile.ZipFile(tmp_path / "liar.zip") as zf:
+        assert zf.getinfo("liar.txt").file_size == 1000  # the lie, as zipfile reads it
+    out = read_capped(tmp_path)
+    assert out["articles"] == ["liar.zip!good.txt"]
+    [(where, reason)] = out["skips"]
+    assert where == "liar.zip!liar.txt" and "Bad CRC" in reason
+
+
+def test_huge_tar_gz_member_over_max_bytes_is_skipped_without_being_kept(tmp_path):
+    make_big_tar_gz(tmp_path)
     out = read_capped(tmp_path)
     [(where, too_large), (_, ratio)] = out["skips"]
     assert where == "big.tar.gz!a/huge.txt" and too_large.startswith(
@@ -390,3 +404,45 @@ def test_random_bytes_named_txt_are_skipped_as_garbled(tmp_path):
     assert [a.path for a in articles] == ["good.txt"]
     [skip] = skips
     assert skip.path == "noise.txt" and skip.reason.startswith("not text: binary or garbled data")
+
+
+def test_the_limits_are_command_line_options(tmp_path):
+    data = STORY
+    for _ in range(8):
+        data = gzip.compress(data, mtime=0)
+    (tmp_path / "s.txt.gz").write_bytes(data)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["inspect", str(tmp_path), "--json"])
+    [line] = result.stdout.splitlines()
+    assert result.exit_code == 1 and "--max-depth" in json.loads(line)["skipped"]["reason"]
+    result = runner.invoke(cli, ["inspect", str(tmp_path), "--json", "--max-depth", "9"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["headline"] == "Ministers meet in Brussels"
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.txt"
+    outside.write_bytes(story(5))
+    (tmp_path / "link.txt").symlink_to(outside)
+    result = runner.invoke(cli, ["inspect", str(tmp_path), "--json", "--max-depth", "9", "--follow-links"])
+    assert sorted(json.loads(line)["path"] for line in result.stdout.splitlines()) == [
+        "link.txt", "s.txt.gz" + "!s.txt" * 8]
+
+
+BOMBS = {  # name -> (builder, the skip it must come back as)
+    "gzip x24": (lambda d: make_gzip_nest(d, 24), "--max-depth"),
+    "gzip x1000": (lambda d: make_gzip_nest(d, 1000), "--max-depth"),
+    "nested zip 16^4 x 19 MB": (make_zip_bomb, "--max-ratio"),
+    "zip header under-reporting 300 MB": (make_lying_zip, "Bad CRC"),
+    "tar.gz member of 400 MB": (make_big_tar_gz, "--max-bytes"),
+}
+
+if __name__ == "__main__":
+    # Peak memory and time of each bomb, read under the 1 GiB cap:
+    #   python tests/test_ingest_hostile.py
+    import tempfile
+
+    for name, (build, expect) in BOMBS.items():
+        with tempfile.TemporaryDirectory() as d:
+            build(Path(d))
+            size = sum(p.stat().st_size for p in Path(d).iterdir())
+            out = read_capped(Path(d))
+            assert any(expect in reason for _, reason in out["skips"]), out["skips"]
+            print(f"{name:<36} {size:>10,} bytes on disk  {out['seconds']:6.2f} s  "
+                  f"peak RSS {out['maxrss_kb'] / 1024:6.1f} MB  {len(out['skips'])} skip(s)")

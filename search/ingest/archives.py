@@ -133,6 +133,8 @@ def _zip_members(path: str, src, budget: ArchiveBudget, options: IngestOptions
         # ValueError: a name not in the encoding its flag claims (UnicodeDecodeError).
         yield Skip(path, f"corrupt or truncated zip (0 members read): {exc}")
         return
+    if declared is None or len(infos) > declared:  # the end record understated it
+        budget.declared_members(len(infos), path)
     read = 0
     with zf:
         for info in infos:
