@@ -256,6 +256,50 @@ def stats_command(index_dir: str, as_json: bool, runs: int) -> None:
                        f"{sched.get('updated') or ''})")
 
 
+@click.command("check")
+@index_dir_option
+@click.option("--repair", is_flag=True,
+              help="If damaged, rebuild from the corpus roots (never publishing lost articles).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@reports_errors
+def check_command(index_dir: str, repair: bool, as_json: bool) -> None:
+    """Read every file of the index back and report any damage; --repair mends it.
+
+    Exit status 0 when the index reads back whole (or was repaired), 2 when
+    damage remains. Nothing is changed without --repair.
+
+    \b
+    Examples:
+      news-search check
+      news-search check --repair --index-dir /srv/news/index
+      news-search check --json | jq .problems
+    """
+    from ..indexing.check import check_index, repair_index, report_json
+
+    report = repair_index(index_dir) if repair else check_index(index_dir)
+    remaining = [p for p in report.repaired if p.startswith("still damaged")]
+    if as_json:
+        click.echo(report_json(report))
+    else:
+        click.echo(f"index:     {report.index_dir} ({report.generation or '-'})")
+        click.echo(f"read:      {report.segments} segment(s), {report.articles:,} articles, "
+                   f"{report.terms:,} terms, {report.postings:,} postings")
+        for problem in report.problems:
+            click.echo(f"damaged:   {problem}")
+        for note in report.notes:
+            click.echo(f"note:      {note}")
+        for line in report.repaired:
+            click.echo(f"repaired:  {line}")
+        if report.ok:
+            click.echo("ok:        every file reads back whole")
+    if (report.ok or (repair and not remaining)):
+        sys.exit(EXIT_MATCH)
+    if not repair:
+        click.echo("news-search: error: the index is damaged: run `news-search check --repair`",
+                   err=True)
+    sys.exit(EXIT_ERROR)
+
+
 def _scheduler_state(index_dir: str):
     try:
         from ..schedule import read_state
@@ -273,4 +317,4 @@ def _duration(run: dict) -> str:
     return f"{seconds.total_seconds():.1f}s"
 
 
-COMMANDS = [index_command, reindex_command, stats_command]
+COMMANDS = [index_command, reindex_command, stats_command, check_command]
