@@ -29,7 +29,7 @@ from .mapped import NewsFileStorage
 from .schema import SCHEMA_VERSION, build_schema
 
 META_FILE = "news-search.json"
-REBUILD_HINT = "run `news-search reindex --full` to rebuild it from the corpus roots"
+REBUILD_HINT = "run `news-search check --repair` to rebuild it from the corpus roots"
 T = TypeVar("T")
 
 
