@@ -85,3 +85,37 @@ def test_help_shows_examples():
     for sub in ("add", "list", "show", "remove", "deliver"):
         out = cli("alerts", sub, "--help").stdout
         assert "Examples:" in out and "news-search alerts" in out, sub
+
+
+def test_a_notify_program_that_does_not_exist_is_refused_when_added(tmp_path, sample_corpus):
+    from search.cli import main
+    from click.testing import CliRunner
+    ix = ["--index-dir", str(tmp_path / "ix")]
+    assert CliRunner().invoke(main, ["index", str(sample_corpus), *ix, "-q"]).exit_code == 0
+    r = CliRunner().invoke(main, ["alerts", "add", "x", "Kremlin", "--notify",
+                                  "no-such-mailer-xyz -s news me@example.org", *ix])
+    assert r.exit_code == 2
+    assert r.stderr.strip() == ("news-search: error: the --notify program 'no-such-mailer-xyz' "
+                                "is not installed or not on PATH: install it, or give its full path")
+    assert CliRunner().invoke(main, ["alerts", "list", *ix]).stderr.startswith("no saved searches")
+
+
+def test_alerts_list_shows_a_failing_notify_command_as_failing(tmp_path, sample_corpus):
+    import shutil
+    from search.cli import main
+    from click.testing import CliRunner
+    corpus = tmp_path / "corpus"
+    shutil.copytree(sample_corpus, corpus)
+    ix = ["--index-dir", str(tmp_path / "ix")]
+    runner = CliRunner()
+    assert runner.invoke(main, ["index", str(corpus), *ix, "-q"]).exit_code == 0
+    r = runner.invoke(main, ["alerts", "add", "k", "Kremlin", "--notify", "sh -c 'exit 3'", *ix])
+    assert r.exit_code == 0, r.output
+    (corpus / "rferl" / "new.txt").write_text(
+        "Kremlin statement on the talks\n\nThe Kremlin said on Tuesday that the talks would "
+        "go on next week in Minsk, according to a statement.\n", encoding="utf-8")
+    assert runner.invoke(main, ["reindex", *ix, "-q"]).exit_code == 0  # the run itself is fine
+    listed = runner.invoke(main, ["alerts", "list", *ix])
+    assert "(FAILING: notify command exited 3" in listed.stdout
+    listed = json.loads(runner.invoke(main, ["alerts", "list", "--json", *ix]).stdout)
+    assert listed[0]["notify_status"]["state"] == "failed"

@@ -122,12 +122,13 @@ def alerts_list(as_json: bool, index_dir: str) -> None:
       news-search alerts list
       news-search alerts list --json | jq '.[].name'
     """
-    from ..schedule.alerts import load_alerts
+    from ..schedule.alerts import load_alerts, notify_status
     from ..schedule.delivery import delivered_ids
     rows = []
     for a in load_alerts(index_dir):
         d = a.to_dict()
         d["delivered"] = len(delivered_ids(index_dir, a.name))
+        d["notify_status"] = notify_status(index_dir, a.name) if a.notify else None
         rows.append(d)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -138,8 +139,12 @@ def alerts_list(as_json: bool, index_dir: str) -> None:
         filters = "".join(f" --{flag} {v}" for flag, key in
                           (("source", "sources"), ("section", "sections"), ("language", "languages"))
                           for v in r[key])
+        status = r["notify_status"] or {}
+        failing = (f" (FAILING: {status.get('error') or 'failed'})"
+                   if status.get("state") == "failed" else "")
         click.echo(f"{style(r['name'], bold=True)}\t{r['query']}{filters}\t"
-                   f"{r['delivered']} delivered" + (f"\tnotify: {r['notify']}" if r["notify"] else ""))
+                   f"{r['delivered']} delivered" +
+                   (f"\tnotify: {r['notify']}{failing}" if r["notify"] else ""))
 
 
 @alerts.command("remove")

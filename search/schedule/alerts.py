@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AlertError
-from .fileio import FileLock, atomic_write_json, read_json
+from .fileio import FileLock, atomic_write_json, read_json, read_jsonl
 from .timing import utc_iso
 
 ALERTS_FILE = "alerts.json"
@@ -58,6 +60,45 @@ def check_name(name: str) -> str:
     return name
 
 
+# Words the shell runs itself: a notify command starting with one needs no program on PATH.
+_SHELL_WORDS = {":", ".", "[", "cd", "echo", "eval", "exec", "export", "printf", "read", "set",
+                "test", "true", "false", "if", "for", "while", "until", "case", "{", "("}
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def check_notify(command: str) -> str:
+    """A notify command whose program does not exist would fail at every delivery while
+    `alerts list` looked healthy (`mail` on a machine without it): refuse it up front."""
+    try:
+        words = shlex.split(command)
+    except ValueError as exc:
+        raise AlertError(f"cannot read the --notify command {command!r}: {exc}") from None
+    words = [w for w in words if not _ASSIGNMENT.match(w)]  # leading VAR=value settings
+    if not words:
+        raise AlertError("the --notify command is empty: give a command, e.g. 'cat >> new.jsonl'")
+    program = words[0]
+    if program in _SHELL_WORDS:
+        return command
+    if os.sep in program:
+        found = os.path.isfile(program) and os.access(program, os.X_OK)
+    else:
+        found = shutil.which(program) is not None
+    if not found:
+        raise AlertError(f"the --notify program {program!r} is not installed or not on PATH: "
+                         f"install it, or give its full path")
+    return command
+
+
+def notify_status(index_dir: str | os.PathLike[str], name: str) -> dict[str, Any] | None:
+    """The last notify attempt of an alert: {"state": "sent"|"failed"|"sending", "error"}."""
+    last = None
+    for event in read_jsonl(alerts_dir(index_dir) / f"{name}.notify.jsonl"):
+        last = event
+    if last is None:
+        return None
+    return {"state": last.get("state"), "error": last.get("error")}
+
+
 def alerts_dir(index_dir: str | os.PathLike[str]) -> Path:
     return Path(index_dir) / ALERTS_DIR
 
@@ -92,6 +133,8 @@ def add_alert(index_dir: str | os.PathLike[str], alert: SavedSearch,
     """`before_save` runs under the alerts lock (delivery uses it to record what the
     index already holds, so the new alert is not flooded with the archive)."""
     check_name(alert.name)
+    if alert.notify is not None:
+        check_notify(alert.notify)
     with store_lock(index_dir):
         alerts = load_alerts(index_dir)
         if any(a.name == alert.name for a in alerts):
