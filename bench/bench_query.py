@@ -6,6 +6,8 @@ Reproduce (one run, ~3-5 minutes on 2 cores, most of it building the Reuters ind
         [--reuse /tmp/nsb/reuters2] [--index-dir BIGGER_INDEX] [--json]
         [--optimized-copy] [--profile "phrase+bool"]
 
+`--suggest-cost` measures only what "did you mean" costs per query type, the current
+suggester against the one before issue 11, in the same run (bench/suggest_cost.py).
 `--optimized-copy` adds the Reuters index merged into one segment (+~1.5 min);
 each `--index-dir` adds ~2-5 min (53,819 articles: ~5 min with --reps 12).
 
@@ -63,6 +65,7 @@ from typing import Any, Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # query_sqlite_fts beside us
 
 import query_sqlite_fts as fts  # noqa: E402
+import suggest_cost  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 REUTERS = "reuters21578/reuters21578.tar.gz"
@@ -483,6 +486,9 @@ def main() -> int:
     ap.add_argument("--profile", action="append", default=[], metavar="TYPE",
                     help=f"cProfile this query type through the API afterwards ({', '.join(KINDS)})")
     ap.add_argument("--json", action="store_true", help="results as JSON on stdout (table to stderr)")
+    ap.add_argument("--suggest-cost", action="store_true",
+                    help="instead: what did-you-mean costs per query type, new vs the old "
+                         "suggester, on Reuters (bench/suggest_cost.py)")
     args = ap.parse_args()
     if not fts.has_fts5():
         raise SystemExit(f"this Python's sqlite3 ({sqlite3.sqlite_version}) has no FTS5")
@@ -507,13 +513,23 @@ def main() -> int:
             seconds, how = build_reuters(reuters, args.corpora)
             build = {"seconds": round(seconds, 1), "how": how}
             print(f"  built in {seconds:.0f} s with {how}", file=sys.stderr)
-        targets = [("Reuters-21578", reuters, "tags", True, build)]
-        if args.optimized_copy:
+        if args.suggest_cost:
+            cases = cases_for("tags")
+            cases += [Case("few hits", q) for q in suggest_cost.FEW_HITS_QUERIES]
+            cases += [Case("misspelt", q) for q in suggest_cost.MISSPELT_QUERIES]
+            result = suggest_cost.measure(reuters, cases, args.reps)
+            report["suggest_cost"] = result
+            print(suggest_cost.format_rows(result), file=out_text)
+            targets = []
+        else:
+            targets = [("Reuters-21578", reuters, "tags", True, build)]
+        if args.optimized_copy and targets:
             dest = work / "reuters-optimized"
             seconds = optimized_copy(reuters, dest)
             targets.append(("Reuters-21578, optimized copy (1 segment)", dest, "tags", False,
                             {"optimize_seconds": round(seconds, 1)}))
-        targets += [(f"--index-dir {d}", d, "source", False, None) for d in args.index_dir]
+        targets += [(f"--index-dir {d}", d, "source", False, None)
+                    for d in args.index_dir if not args.suggest_cost]
         for name, index_dir, first_facet, with_cold, built in targets:
             cases = cases_for(first_facet)
             whoosh_dir = whoosh_dir_of(index_dir)

@@ -19,10 +19,11 @@ about 2 s on Reuters-21578 (21,321 articles, 2 cores; bench/bench_query_fuzz.py)
   parser and the engine recurse once per level;
 - 32 words per phrase (Google's whole-query limit); a phrase of 32 common
   words took 0.4 s;
-- 4 wildcard or fuzzy words per query, fuzzy words of at most 32 characters:
-  each is expanded over the term dictionary in Python (one `co~2` took 0.3 s,
-  a 100-letter fuzzy word 0.7 s); a wildcard may stand for at most 1,000
-  different words (more is slow and rarely meant: `sa*`);
+- 3 wildcard or fuzzy words per query, fuzzy words of at most 32 characters:
+  each is expanded over the term dictionary and its postings stepped by
+  Whoosh's matchers in Python (`co~2` took 0.3 s, a 100-letter fuzzy word
+  0.7 s, four two-letter `~2` words 1.9 s on a loaded machine); a wildcard may
+  stand for at most 1,000 different words (more is slow and rarely meant: `sa*`);
 - proximity `"a b"~N` up to 1,000 words apart (past that it means "both words
   in the article": write them without quotes);
 - did-you-mean looks at the first 8 unknown words of at most 32 characters
@@ -46,7 +47,7 @@ class QueryLimits:
     max_depth: int = 32
     max_phrase_words: int = 32
     max_phrase_variants: int = 32  # spellings of a phrase tried (name variants multiply)
-    max_pattern_words: int = 4     # wildcard and fuzzy words in one query
+    max_pattern_words: int = 3     # wildcard and fuzzy words in one query
     max_fuzzy_chars: int = 32
     max_fuzzy_distance: int = 2
     max_expansions: int = 1000     # different words one wildcard may stand for

@@ -112,25 +112,30 @@ def correct_word(word: str, fields: list[str], reader: Any, vocabulary: Vocabula
     if stem is None:
         return None
     edits = 1 if len(word) < LONG_WORD else 2
-    found: dict[str, tuple[int, int]] = {}  # shown spelling -> (edits, articles)
+    found: dict[str, tuple[int, str]] = {}  # shown spelling -> (edits, its stem)
     if SPELL_FIELD in reader.schema:
         for cand, d in _near(word, vocabulary.starting_with(SPELL_FIELD, word[0]), edits):
             cand_stem = _single_term(cand)
             if cand_stem is not None and cand.isalpha():
-                found[cand] = (d, _frequency(reader, fields, cand_stem))
+                found[cand] = (d, cand_stem)
     stems = "body" if "body" in reader.schema else fields[0]  # headline stems are nearly all there
     for cand, d in _near(stem, vocabulary.starting_with(stems, stem[0]), edits):
         if not cand.isalpha():
             continue
         shown = _shown_stem(cand, word, stem)
         if shown is not None and (shown not in found or found[shown][0] > d):
-            found[shown] = (d, _frequency(reader, fields, cand))
-    found = {w: v for w, v in found.items() if v[1] > 0 and w != word}
-    if not found:
-        return None
-    # Same letters first: one edit that keeps every letter is a transposition, the
-    # typo a candidate is least likely to share by chance ("whaet": wheat before what).
-    return min(found, key=lambda w: (found[w][0], sorted(w) != sorted(word), -found[w][1], w))
+            found[shown] = (d, cand)
+    found.pop(word, None)
+    # Nearest first; then the same letters (one edit that keeps every letter is a
+    # transposition, the typo a candidate is least likely to share by chance: "whaet"
+    # gives wheat before what); then the most articles. Document frequencies (a term
+    # dictionary lookup per segment and field) are read only for the nearest.
+    for d in sorted({d for d, _ in found.values()}):
+        nearest = {w: _frequency(reader, fields, st) for w, (e, st) in found.items() if e == d}
+        nearest = {w: n for w, n in nearest.items() if n > 0}
+        if nearest:
+            return min(nearest, key=lambda w: (sorted(w) != sorted(word), -nearest[w], w))
+    return None
 
 
 def suggest_query(text: str, words: list[QueryWord], reader: Any, vocabulary: Vocabulary,
