@@ -18,7 +18,7 @@ from .. import __version__
 from ..errors import NewsSearchError, describe_os_error
 from .common import EXIT_ERROR, EXIT_MATCH, debugging, fail
 
-_COMMAND_MODULES = ("inspect_cmd", "index_cmd", "query_cmd", "schedule_cmd")
+_COMMAND_MODULES = ("inspect_cmd", "index_cmd", "query_cmd", "schedule_cmd", "serve_cmd")
 EXIT_INTERRUPTED = 130  # as shells report SIGINT
 
 
