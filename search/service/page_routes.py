@@ -96,7 +96,8 @@ async def search_page(request: Request, q: str = "", source: list[str] = Query([
                      link=(state.url(q=_tag_query(q, v["value"])) if name == "tags"
                            else state.toggled(name, v["value"])) if v["value"] is not None else None)
                 for v in values[:FACET_ROWS]]
-        facets[name] = {"rows": rows, "more": max(0, len(values) - FACET_ROWS)}
+        if any(row["link"] for row in rows):  # a facet of only "(unknown)" filters nothing
+            facets[name] = {"rows": rows, "more": max(0, len(values) - FACET_ROWS)}
     histogram = build_histogram(results["facets"], since, until)
     pages = max(1, -(-results["total"] // results["limit"]))
     return render("search.html", state=state, results=results, error=None, facets=facets,
