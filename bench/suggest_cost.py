@@ -112,6 +112,28 @@ def _p95(values: list[float]) -> float:
     return values[max(0, math.ceil(0.95 * len(values)) - 1)]
 
 
+def _alone(ix: Any, cases: list[Any], reps: int) -> dict[tuple[str, str], list[float]]:
+    """Each suggester called by itself on each query's parsed words, CPU ms per call: the
+    difference of two noisy medians above cannot resolve a few microseconds."""
+    from search.query.suggest import suggest_query
+
+    out: dict[tuple[str, str], list[float]] = {}
+    for case in cases:
+        total = ix.search(case.query, suggest=False).total
+        words, old_words = ix.parse(case.query).words, _old_words(ix, case.query)
+        with ix._lock:  # noqa: SLF001
+            searcher, _cache = ix._current()  # noqa: SLF001
+            reader, vocabulary = searcher.reader(), ix._words_of(searcher)  # noqa: SLF001
+            calls = (("new", lambda: suggest_query(case.query, words, reader, vocabulary)),
+                     ("old", lambda: old_suggest_query(case.query, old_words, reader, total)))
+            for name, fn in calls:
+                for _ in range(reps):
+                    c = time.thread_time()
+                    fn()
+                    out.setdefault((case.kind, name), []).append((time.thread_time() - c) * 1000)
+    return out
+
+
 def measure(index_dir: Any, cases: list[Any], reps: int) -> dict[str, Any]:
     """Per kind: p50/p95 ms of none/new/old, and what each suggester said per query."""
     from search.api import NewsIndex
@@ -133,6 +155,7 @@ def measure(index_dir: Any, cases: list[Any], reps: int) -> dict[str, Any]:
                         (time.thread_time() - c) * 1000)
             print(f"  suggestion cost: round {rnd + 1}/{reps}", file=sys.stderr, end="\r")
         print(file=sys.stderr)
+        alone = _alone(ix, cases, reps)
     kinds = list(dict.fromkeys(c.kind for c in cases))
     rows = []
     for kind in kinds:
@@ -144,23 +167,29 @@ def measure(index_dir: Any, cases: list[Any], reps: int) -> dict[str, Any]:
         base = row["none_cpu_p50_ms"]  # CPU time: what other processes' load cannot inflate
         row["new_cost"] = (row["new_cpu_p50_ms"] - base) / base
         row["old_cost"] = (row["old_cpu_p50_ms"] - base) / base
+        for name in ("new", "old"):
+            row[f"{name}_alone_ms"] = statistics.median(alone[(kind, name)])
+            row[f"{name}_alone_share"] = row[f"{name}_alone_ms"] / base
         rows.append(row)
     return {"types": rows, "suggestions": said}
 
 
 def format_rows(result: dict[str, Any]) -> str:
     head = (f"{'type':<12} {'none p50':>8} {'p95':>6} {'cpu':>6} {'new p50':>8} {'p95':>6} "
-            f"{'cpu':>6} {'cost':>6} {'old p50':>8} {'p95':>7} {'cpu':>7} {'cost':>7}")
+            f"{'cpu':>6} {'cost':>6} {'old p50':>8} {'p95':>7} {'cpu':>7} {'cost':>7} "
+            f"{'new alone':>10} {'old alone':>10}")
     lines = ["Did-you-mean cost per query type, ms (none = suggest=False; new = query/suggest.py; "
              "old = the suggester before issue 11;\ncost = extra CPU p50 over none's, this "
-             "thread's CPU time, which other processes' load cannot inflate)", head,
+             "thread's CPU time, which other processes' load cannot inflate;\nalone = CPU ms of "
+             "the suggester called by itself (median), and that as a share of none's CPU p50)", head,
              "-" * len(head)]
     for r in result["types"]:
         lines.append(f"{r['type']:<12} {r['none_p50_ms']:8.2f} {r['none_p95_ms']:6.2f} "
                      f"{r['none_cpu_p50_ms']:6.2f} {r['new_p50_ms']:8.2f} {r['new_p95_ms']:6.2f} "
                      f"{r['new_cpu_p50_ms']:6.2f} {100 * r['new_cost']:5.0f}% "
                      f"{r['old_p50_ms']:8.2f} {r['old_p95_ms']:7.2f} {r['old_cpu_p50_ms']:7.2f} "
-                     f"{100 * r['old_cost']:6.0f}%")
+                     f"{100 * r['old_cost']:6.0f}% {r['new_alone_ms']:6.3f} {100 * r['new_alone_share']:2.0f}% "
+                     f"{r['old_alone_ms']:6.3f} {100 * r['old_alone_share']:2.0f}%")
     lines.append("What each suggested where either did:")
     for query, s in result["suggestions"].items():
         if s["new"] or s["old"]:

@@ -252,3 +252,11 @@ def test_bad_limit_and_page_are_one_line_errors(ix, args, fragment):
 def test_similar_bad_limit_is_one_line(ix):
     p = cli("similar", "a1", "--index-dir", str(ix.index_dir), "--limit", "0")
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "limit" in p.stderr
+
+
+def test_an_index_handle_takes_its_own_limits(ix):
+    with NewsIndex.open(ix.index_dir, limits=QueryLimits(max_words=2)) as strict:
+        assert strict.search("oil prices").total == 1
+        with pytest.raises(QueryError, match="more than 2 words"):
+            strict.search("oil prices rose")
+    assert ix.search("oil prices rose").total >= 0  # the default handle is unaffected
