@@ -128,8 +128,10 @@ def cases_for(first_facet: str) -> list[Case]:
 # -- the three engines, each answering a Case with (total, hits, facets)
 
 def run_ours(ix: Any, case: Case, snippets: bool = True) -> int:
+    # match="all": juxtaposed words ("bank rates") mean AND here, as in Whoosh's and FTS5's
+    # syntax (our default mode ranks them as a question: any word, all words first)
     res = ix.search(case.query, facets=case.facets, sort=case.sort, page=case.page, limit=LIMIT,
-                    snippets=snippets)
+                    snippets=snippets, match="all")
     return res.total
 
 

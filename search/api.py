@@ -17,7 +17,7 @@ Why it is shaped like this:
   threads would gain little; processes scale instead (each opens its own index).
 - Nothing from Whoosh leaks: failures are wrapped into search.errors classes.
 - A search is one evaluation of the query by set algebra over whole postings
-  (query/engine.py): every match with its BM25F score, from which come the
+  (query/engine.py): every match with its BM25 score, from which come the
   exact total, the facets and the page in any order. Whoosh alone counted by
   re-running the query, its count under a top-N collector was wrong on
   multi-segment indexes, and its top N dropped documents of AND queries.
@@ -43,13 +43,14 @@ from .query.cache import SearcherCache
 from .query.dates import parse_bound, utc_now
 from .query.facets import FacetSpec, count_facet
 from .query.limits import DEFAULT_LIMITS, QueryLimits, excerpt
+from .query.lexer import tokenize
 from .query.parser import Expansion, ParsedQuery, parse_query
+from .query.questions import DEFAULT_MATCH, MATCH_MODES, is_question, word_units
 from .query.snippets import make_snippet
 from .query.suggest import Vocabulary, suggest_query
 from .query.variants import VariantsLoader
 from .results import FacetValue, Hit, SearchResults, utc_aware
 
-MATCH_MODES = ("all", "any")
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 1000
 MAX_EXPANSIONS = DEFAULT_LIMITS.max_expansions  # (query/limits.py holds every query limit)
@@ -202,7 +203,7 @@ class NewsIndex:
     def doc_count(self) -> int:
         return self._guarded(lambda s, c: s.doc_count())
 
-    def parse(self, query: str, *, match: str = "all", exact: bool = False,
+    def parse(self, query: str, *, match: str = DEFAULT_MATCH, exact: bool = False,
               now: datetime | None = None) -> ParsedQuery:
         """The parsed form of `query` (raises QueryError with position and hint)."""
         if match not in MATCH_MODES:
@@ -210,10 +211,12 @@ class NewsIndex:
         if not isinstance(query, str):
             raise QueryError(f"a query is text, not {type(query).__name__}")
         with _documented_errors("parsing the query"):
+            # "words" parses as "all": its words are the parts of the strict AND (questions.py)
             return parse_query(query, variants=self._variants.get(), now=now or self.clock(),
-                               match=match, exact=exact, limits=self.limits)
+                               match="all" if match == "words" else match, exact=exact,
+                               limits=self.limits)
 
-    def search(self, query: str, *, match: str = "all", exact: bool = False,
+    def search(self, query: str, *, match: str = DEFAULT_MATCH, exact: bool = False,
                sources: str | Sequence[str] | None = None,
                sections: str | Sequence[str] | None = None,
                languages: str | Sequence[str] | None = None,
@@ -224,6 +227,10 @@ class NewsIndex:
                suggest: bool = True) -> SearchResults:
         """Search; see the README's query language. Filters outside the query narrow it.
 
+        `match`: "words" (default) ranks a query of plain words as a question: the
+        articles with any of its words, those with all of them first (`total_all_words`
+        counts them); "all" requires every word, "any" ranks by score alone. Operators
+        (AND, OR, NOT, -, phrases, parentheses) always keep their exact meaning.
         `ids` restricts matching to those article ids (alerts on freshly indexed
         articles). `now` (naive UTC) anchors relative dates; default: the clock.
         `snippets=False` skips highlighting (the costly part of large pages);
@@ -240,6 +247,10 @@ class NewsIndex:
             specs = [FacetSpec.parse(f) for f in _as_list(facets)]
             now = now or self.clock()
         parsed = self.parse(query, match=match, exact=exact, now=now)
+        # match="words" (the default): plain words match any of them, articles with all of
+        # them first; with any operator the query keeps its strict meaning, as match="all".
+        question = match == "words" and is_question(tokenize(query, self.limits))
+        mode = "words" if question else ("all" if match == "words" else match)
         with _documented_errors("reading the search options"):
             filters = _filter_queries(sources, sections, languages, since, until, now)
             id_list = None if ids is None else list(ids)
@@ -261,11 +272,18 @@ class NewsIndex:
             start, end = (page - 1) * limit, page * limit
             # Every match, with its score, in one evaluation (query/engine.py): the
             # exact total, facets and any order come from the same sets.
-            matched = engine.evaluate(parsed.query, scored=sort == "relevance")
+            word_docs = None
+            if question:
+                matched, word_docs = engine.evaluate_words(word_units(parsed.query))
+            else:
+                matched = engine.evaluate(parsed.query, scored=sort == "relevance")
             final = matched.docs if combined is None else combined.intersection(matched.docs)
             total = len(final)
+            all_words = len(set(final).intersection(*word_docs)) if word_docs else None
             if not total:
                 ranked: list[tuple[int, float | None]] = []
+            elif sort == "relevance" and word_docs:
+                ranked = engine.top_words(final, matched.scores, word_docs, start, end)
             elif sort == "relevance":
                 ranked = engine.top(final, matched.scores, start, end)
             else:
@@ -287,7 +305,8 @@ class NewsIndex:
             suggestion = (suggest_query(query, parsed.words, reader, self._words_of(searcher),
                                         self.limits) if suggest else None)
             return SearchResults(query=query, total=total, page=page, limit=limit, hits=hits,
-                                 facets=facet_counts, suggestion=suggestion, hints=parsed.hints)
+                                 facets=facet_counts, suggestion=suggestion, hints=parsed.hints,
+                                 match=mode, total_all_words=all_words)
 
         return self._guarded(run)
 

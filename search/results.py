@@ -70,6 +70,16 @@ class SearchResults:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestion: str | None = None
     hints: list[str] = field(default_factory=list)
+    # "words" when the query was plain words (query/questions.py): `total` counts the
+    # articles holding at least one word, `total_all_words` those holding all of them
+    # (None in the strict modes "all" and "any", where every match is what was asked).
+    match: str = "all"
+    total_all_words: int | None = None
+
+    @property
+    def matched_all_words(self) -> bool:
+        """False when some matches (listed after those with every word) lack a word."""
+        return self.total_all_words is None or self.total_all_words == self.total
 
     @property
     def pages(self) -> int:
@@ -87,6 +97,8 @@ class SearchResults:
             "hits": [h.to_dict() for h in self.hits],
             "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
             "suggestion": self.suggestion, "hints": list(self.hints),
+            "match": self.match, "total_all_words": self.total_all_words,
+            "matched_all_words": self.matched_all_words,
         }
 
 

@@ -6,6 +6,7 @@ indexing does underneath.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -45,3 +46,113 @@ def add_articles(index_dir: Path, articles: Iterable[Article]) -> None:
     from search.indexing.store import open_index
 
     _write(open_index(index_dir), articles, update=True)
+
+
+# -- the ranking written out plainly, to check search/query/engine.py against
+
+K1, B = 1.2, 0.75             # BM25's saturation and length normalisation
+HEADLINE_WEIGHT = 2.5         # a real headline counts 2.5 times
+INFERRED_HEADLINE_WEIGHT = 1.0  # a headline copied from the body's opening words: as body text
+SHARED_IDF_FIELDS = ("headline", "body")  # one IDF per word across these
+
+
+class ReferenceRanking:
+    """Every match's score and the page order, computed the slow, obvious way from
+    Whoosh's reader API (postings, positions, field lengths), never with the engine's
+    code. Nodes the engine hands to Whoosh (wildcards, fuzzy words, proximity, date
+    ranges) take Whoosh's own exhaustive scores here too."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.reader = reader = searcher.reader()
+        self.live = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
+        self.n = len(self.live)
+        self.inferred = set(self.postings("headline_inferred", "1"))
+        self._avg: dict[str, float] = {}
+        self._matches: dict = {}
+
+    def postings(self, field: str, text) -> dict[int, int]:
+        """Live document -> term frequency (number of positions, or 1 without them)."""
+        if field not in self.reader.schema or (field, text) not in self.reader:
+            return {}
+        out = {}
+        m = self.reader.postings(field, text)
+        fmt = self.reader.schema[field].format
+        while m.is_active():
+            d = m.id()
+            if not self.reader.is_deleted(d):
+                out[d] = len(m.value_as("positions")) if fmt.supports("positions") else 1
+            m.next()
+        return out
+
+    def avg_length(self, field: str) -> float:
+        if field not in self._avg:
+            total = sum(self.reader.doc_field_length(d, field, 0) or 0 for d in self.live)
+            self._avg[field] = total / self.n if self.n and total else 1.0
+        return self._avg[field]
+
+    def idf(self, field: str, text) -> float:
+        fields = SHARED_IDF_FIELDS if field in SHARED_IDF_FIELDS else (field,)
+        holding = set()
+        for f in fields:
+            holding |= set(self.postings(f, text))
+        df = len(holding)
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def term_score(self, field: str, text, d: int) -> float:
+        if not self.reader.schema[field].scorable:
+            return 1.0  # a keyword's posting weight
+        tf = self.postings(field, text)[d]
+        weight = 1.0
+        if field == "headline":
+            weight = INFERRED_HEADLINE_WEIGHT if d in self.inferred else HEADLINE_WEIGHT
+        length = self.reader.doc_field_length(d, field, 0) or 0
+        norm = K1 * ((1 - B) + B * length / self.avg_length(field))
+        return self.idf(field, text) * weight * tf * (K1 + 1) / (tf + norm)
+
+    def matches(self, q) -> set[int]:
+        key = repr(q)
+        if key not in self._matches:
+            self._matches[key] = set(self.searcher.docs_for_query(q)) - {
+                d for d in range(self.reader.doc_count_all()) if self.reader.is_deleted(d)}
+        return self._matches[key]
+
+    def _whoosh_scores(self, q) -> dict[int, float]:
+        key = ("whoosh", repr(q))
+        if key not in self._matches:
+            r = self.searcher.search(q, limit=None)
+            self._matches[key] = {r.docnum(i): r.score(i) for i in range(r.scored_length())}
+        return self._matches[key]
+
+    def score(self, q, d: int) -> float:
+        from whoosh import query as wq
+
+        kind = type(q)
+        if kind is wq.Term:
+            value = self.term_score(q.fieldname, q.text, d)
+        elif kind is wq.And:
+            value = sum(self.score(c, d) for c in q.subqueries if type(c) is not wq.Not)
+        elif kind is wq.Or:
+            value = sum(self.score(c, d) for c in q.subqueries if d in self.matches(c))
+        elif kind is wq.Not:
+            return 0.0
+        elif kind is wq.Phrase and q.slop == 1:
+            value = sum(self.term_score(q.fieldname, w, d) for w in q.words)
+        else:
+            return self._whoosh_scores(q)[d]
+        return value * q.boost
+
+    def scores(self, q) -> dict[int, float]:
+        """Every live match of `q` (as Whoosh matches it) with its score."""
+        return {d: self.score(q, d) for d in self.matches(q)}
+
+    def tie_key(self, d: int):
+        """Newest first, undated last, then by article id."""
+        stored = self.searcher.stored_fields(d)
+        published = stored.get("published")
+        return (published is None, -published.timestamp() if published else 0.0, stored["id"])
+
+    def order(self, scores: dict[int, float], first: set[int] | None = None) -> list[int]:
+        """Best first (the documents of `first`, if given, before all others), ties by tie_key."""
+        return sorted(scores, key=lambda d: (first is not None and d not in first, -scores[d],
+                                             self.tie_key(d)))

@@ -107,9 +107,14 @@ def test_ids_restricts_matching(ix):
     assert ix.search("oil", ids=[]).total == 0
 
 
-def test_match_any_ranks_partial_matches(ix):
-    assert ix.search("oil football").total == 0
+def test_match_modes(ix):
+    words = ix.search("oil football")  # default: any of the words, all of them first
+    assert (words.match, words.total, words.total_all_words) == ("words", 6, 0)
+    assert ix.search("oil football", match="all").total == 0
     assert ix.search("oil football", match="any").total == 6
+    both = ix.search("oil riyadh")
+    assert both.total == 5 and both.total_all_words == 2
+    assert {h.id for h in both.hits[:2]} == {"a001", "a004"}
 
 
 def test_fuzzy_and_prefix(ix):

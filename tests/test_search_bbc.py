@@ -5,7 +5,7 @@ import re
 
 import pytest
 from conftest import corpus_file
-from search_fixtures import articles_from, build_index
+from search_fixtures import ReferenceRanking, articles_from, build_index
 
 from search.api import NewsIndex
 from search.query.parser import analyze
@@ -28,6 +28,7 @@ def bbc(tmp_path_factory):
 
 
 def all_ids(ix, q, **kw) -> list[str]:
+    """Every hit of `q`, page by page."""
     out, page = [], 1
     while True:
         res = ix.search(q, limit=1000, page=page, exact=True, snippets=False, **kw)
@@ -73,7 +74,8 @@ def test_booleans_are_set_operations(bbc, a, b):
     sa, sb = set(all_ids(ix, a)), set(all_ids(ix, b))
     assert sa and sb and sa != sb
     assert set(all_ids(ix, f"{a} AND {b}")) == sa & sb
-    assert set(all_ids(ix, f"{a} {b}")) == sa & sb
+    assert set(all_ids(ix, f"{a} {b}", match="all")) == sa & sb
+    assert set(all_ids(ix, f"{a} {b}")) == sa | sb  # plain words: any of them, all first
     assert set(all_ids(ix, f"{a} OR {b}")) == sa | sb
     assert set(all_ids(ix, f"{a} AND NOT {b}")) == sa - sb
     assert set(all_ids(ix, f"{a} -{b}")) == sa - sb
@@ -110,7 +112,7 @@ def test_suggestion_for_misspelt_word(bbc):
     assert res.total == 0 and res.suggestion == "parliament"
 
 
-# -- the query engine (search/query/engine.py) gives Whoosh's own answers
+# -- the query engine (search/query/engine.py): Whoosh's matches, the reference scores
 
 SET_QUERIES = ["economy", "film AND award", "blair OR election", "phone AND NOT music",
                "new -market -said", "NOT growth", "economy OR NOT growth",
@@ -137,39 +139,38 @@ def test_set_algebra_matches_exactly_what_whoosh_matches(bbc, q):
     assert ix.search(q, exact=True, snippets=False).total == len(whoosh)
 
 
-def _unlimited(searcher, q):
-    """Every match of `q` scored (no top-N shortcuts): docnum -> score."""
-    r = searcher.search(q, limit=None)
-    return {r.docnum(i): r.score(i) for i in range(r.scored_length())}
+def _reference(ix, fn):
+    """fn(ReferenceRanking) on the searcher the API uses now."""
+    return ix._guarded(lambda searcher, cache: fn(ReferenceRanking(searcher)))
+
+
+def _docnums(ix, res) -> list[int]:
+    return ix._guarded(lambda s, c: [s.document_number(id=h.id) for h in res.hits])
 
 
 @pytest.mark.parametrize("a, b", PAIRS)
-def test_not_through_a_mask_ranks_and_scores_as_the_not_query(bbc, a, b):
+def test_not_through_a_mask_ranks_and_scores_as_the_reference(bbc, a, b):
     ix, _ = bbc
     q = f"{a} AND NOT {b}"
     parsed = ix.parse(q, exact=True).query
-    scores = _whoosh(ix, lambda s, c: _unlimited(s, parsed))  # Whoosh with Not inside the And
-    expected = sorted(scores, key=lambda d: (-scores[d], d))[:20]
+    scores, order = _reference(ix, lambda ref: (lambda sc: (sc, ref.order(sc)))(ref.scores(parsed)))
     res = ix.search(q, exact=True, snippets=False, limit=20)
-    got = _whoosh(ix, lambda s, c: [s.document_number(id=h.id) for h in res.hits])
-    assert got == expected
-    assert [h.score for h in res.hits] == pytest.approx([scores[d] for d in expected], abs=1e-9)
+    assert res.total == len(scores)
+    assert _docnums(ix, res) == order[:20]
+    assert [h.score for h in res.hits] == pytest.approx([scores[d] for d in order[:20]], abs=1e-9)
 
 
 @pytest.mark.parametrize("phrase", PHRASES[:4])
-def test_known_phrases_rank_and_score_as_whoosh_phrases(bbc, phrase):
+def test_known_phrases_rank_and_score_as_the_reference(bbc, phrase):
     ix, _ = bbc
     plain = ix.parse(f'"{phrase}"', exact=True).query
-    scores = _whoosh(ix, lambda s, c: _unlimited(s, plain))
-    expected = sorted(scores, key=lambda d: (-scores[d], d))[:30]
-    # the second form goes through the mask too; its Not adds Whoosh's constant 1.0
-    for text, bonus in ((f'"{phrase}"', 0.0), (f'"{phrase}" AND NOT zzzz', 1.0)):
+    scores, order = _reference(ix, lambda ref: (lambda sc: (sc, ref.order(sc)))(ref.scores(plain)))
+    # the second form goes through the mask too; a NOT adds nothing to the score
+    for text in (f'"{phrase}"', f'"{phrase}" AND NOT zzzz'):
         res = ix.search(text, exact=True, snippets=False, limit=30)
         assert res.total == len(scores)
-        got = _whoosh(ix, lambda s, c: [s.document_number(id=h.id) for h in res.hits])
-        assert got == expected, text
-        assert [h.score for h in res.hits] == pytest.approx([scores[d] + bonus for d in expected],
-                                                            abs=1e-9)
+        assert _docnums(ix, res) == order[:30], text
+        assert [h.score for h in res.hits] == pytest.approx([scores[d] for d in order[:30]], abs=1e-9)
 
 
 @pytest.fixture(scope="module")
@@ -202,56 +203,78 @@ def test_totals_and_sets_are_exact_across_segments_and_deletions(segmented, q):
     assert len(set(all_ids(ix, "NOT zzzz"))) == len(articles)
 
 
-def _exhaustive_order(searcher, parsed):
-    """Every match scored without Whoosh's top-N shortcuts, best first (ties: docnum)."""
-    from whoosh import collectors
-
-    from search.query.parser import NOT_WEIGHT, split_negations
-
-    full = set(searcher.docs_for_query(parsed))
-    positive, negatives = split_negations(parsed)
-    collector = collectors.TopCollector(limit=10 ** 6, usequality=False, replace=0)
-    searcher.search_with_collector(positive, collector)
-    r = collector.results()
-    scores = {r.docnum(i): r.score(i) + NOT_WEIGHT * len(negatives) for i in range(r.scored_length())}
-    return sorted(full, key=lambda d: (-scores[d], d))
-
-
 @pytest.mark.parametrize("index", ["bbc", "segmented"])
 @pytest.mark.parametrize("q", ["economy AND growth", "new -market", '"mobile phone" AND (music OR video)'])
-def test_each_page_is_the_exact_bm25_order(request, index, q):
+def test_each_page_is_the_reference_order(request, index, q):
     # Whoosh's own top-N (replace=10) drops documents of AND queries on Reuters
-    # (whoosh-community#413); BBC does not trigger it, this guards the rewrites.
+    # (whoosh-community#413); here every page must be the exhaustive reference order.
     ix = request.getfixturevalue(index)[0]
-    order = ix._guarded(lambda s, c: _exhaustive_order(s, ix.parse(q, exact=True).query))
+    order = _reference(ix, lambda ref: ref.order(ref.scores(ix.parse(q, exact=True).query)))
     for page in (1, 2):
         res = ix.search(q, exact=True, snippets=False, page=page, limit=10)
-        got = ix._guarded(lambda s, c: [s.document_number(id=h.id) for h in res.hits])
-        assert got == order[(page - 1) * 10:page * 10], page
+        assert _docnums(ix, res) == order[(page - 1) * 10:page * 10], page
 
 
 RANK_QUERIES = ["economy", "Kyiv OR Ukraine", "film AND award AND oscar", "blair OR election OR labour",
                 "headline:economy^3 OR growth", '"prime minister" AND (blair OR brown)',
                 "(film OR music) AND NOT (award AND oscar)", '"world cup"~2 AND england',
                 "elect* AND minister", "minister~ AND blair", "NOT growth",
-                "published:[2004-06-01 TO 2004-12-31] AND rates"]
+                "published:[2004-06-01 TO 2004-12-31] AND rates", "source:bbc AND economy"]
 
 
 @pytest.mark.parametrize("index", ["bbc", "segmented"])
 @pytest.mark.parametrize("q", RANK_QUERIES)
-def test_engine_scores_every_match_as_whoosh_does(request, index, q):
-    """Our scores for every match equal Whoosh's exhaustive ones (Nots inside the query),
-    and the first page is Whoosh's order (ties by document number)."""
+def test_engine_scores_every_match_as_the_reference(request, index, q):
+    """The engine's score of every match equals the reference scorer's (to 1e-9), and
+    the first pages are the reference order (ties: newest first, then article id)."""
     ix = request.getfixturevalue(index)[0]
     parsed = ix.parse(q).query
-    whoosh = ix._guarded(lambda s, c: _unlimited(s, parsed))
+    expected, order = _reference(ix, lambda ref: (lambda sc: (sc, ref.order(sc)))(ref.scores(parsed)))
     ours = ix._guarded(lambda s, c: dict(c.engine.evaluate(parsed).scores))
-    assert set(ours) == set(whoosh)
-    for d, score in whoosh.items():
-        assert ours[d] == pytest.approx(score, rel=1e-12, abs=1e-12), d
-    res = ix.search(q, snippets=False, limit=20)
-    got = ix._guarded(lambda s, c: [s.document_number(id=h.id) for h in res.hits])
-    assert got == sorted(whoosh, key=lambda d: (-whoosh[d], d))[:20]
+    assert set(ours) == set(expected)
+    for d, score in expected.items():
+        assert ours[d] == pytest.approx(score, rel=1e-9, abs=1e-9), d
+    for page in (1, 2):
+        res = ix.search(q, snippets=False, limit=20, page=page)
+        assert _docnums(ix, res) == order[(page - 1) * 20:page * 20], page
+
+
+QUESTIONS = ["economy growth", "what did the prime minister say about taxes",
+             "headline:film award oscar", "blair brown election campaign", "mobile phone music"]
+
+
+@pytest.mark.parametrize("index", ["bbc", "segmented"])
+@pytest.mark.parametrize("q", QUESTIONS)
+def test_questions_rank_all_words_first_then_by_reference_score(request, index, q):
+    """Default mode on plain words: the articles with any word, those with every word
+    first, each group in the reference order; totals for both."""
+    from search.query.questions import word_units
+
+    ix = request.getfixturevalue(index)[0]
+    units = word_units(ix.parse(q).query)
+    assert len(units) >= 2
+
+    def expect(ref):
+        per_word = [ref.scores(u) for u in units]
+        every = set(per_word[0]).intersection(*per_word[1:])
+        scores = {}
+        for word in per_word:
+            for d, v in word.items():
+                scores[d] = scores.get(d, 0.0) + v
+        return scores, every, ref.order(scores, first=every)
+
+    scores, every, order = _reference(ix, expect)
+    res = ix.search(q, snippets=False, limit=25)
+    assert res.match == "words" and res.total == len(scores) and res.total_all_words == len(every)
+    assert res.matched_all_words == (len(every) == len(scores))
+    for page in (1, 2, 3):
+        res = ix.search(q, snippets=False, limit=25, page=page)
+        assert _docnums(ix, res) == order[(page - 1) * 25:page * 25], page
+        assert [h.score for h in res.hits] == pytest.approx(
+            [scores[d] for d in order[(page - 1) * 25:page * 25]], rel=1e-9, abs=1e-9)
+    strict = ix.search(q, match="all", snippets=False, limit=1000)
+    assert strict.total == len(every) and {h.id for h in strict.hits} == {
+        h.id for h in ix.search(q, snippets=False, limit=1000).hits[:len(every)]}
 
 
 @pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])

@@ -51,11 +51,21 @@ def _print_facets(facets: dict[str, list[Any]]) -> None:
             click.echo(f"  {v.count:>7}  {v.value if v.value is not None else '(unknown)'}")
 
 
+def _partial_note(all_words: int) -> str:
+    if not all_words:
+        return "note: no article has all the words; these have some of them (--all: only all)"
+    return (f"note: {all_words} article{'s have' if all_words != 1 else ' has'} all the words "
+            "and come first; the rest have some of them (--all: only those)")
+
+
 @click.command("query")
 @click.argument("query_text", metavar="QUERY")
 @index_dir_option
 @click.option("--any", "match_any", is_flag=True,
-              help="Rank articles matching any of the words (for plain sentences).")
+              help="Match articles with any of the words, ranked by score alone.")
+@click.option("--all", "match_all", is_flag=True,
+              help="Match only articles with every word (plain words are otherwise ranked "
+                   "by whether they hold all of them).")
 @click.option("--exact", is_flag=True, help="No name-variant expansion (Kiev finds only Kiev).")
 @click.option("--source", "sources", multiple=True, metavar="S", help="Only this source (repeatable).")
 @click.option("--section", "sections", multiple=True, metavar="S", help="Only this section (repeatable).")
@@ -71,7 +81,7 @@ def _print_facets(facets: dict[str, list[Any]]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with hits, facets, total.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON hit per line.")
 @reports_errors
-def query_command(query_text: str, index_dir: str, match_any: bool, exact: bool,
+def query_command(query_text: str, index_dir: str, match_any: bool, match_all: bool, exact: bool,
                   sources: tuple[str, ...], sections: tuple[str, ...], languages: tuple[str, ...],
                   since: str | None, until: str | None, facets: tuple[str, ...], sort: str,
                   limit: str, page: str, as_json: bool, as_jsonl: bool) -> None:
@@ -79,7 +89,8 @@ def query_command(query_text: str, index_dir: str, match_any: bool, exact: bool,
 
     \b
     Query language:
-      Putin Kremlin            both words (stemmed; name variants included)
+      Putin Kremlin            articles with both words first, then with either
+                               (stemmed; name variants included); --all: both only
       Putin OR Kremlin         either;  Putin -Kremlin / Putin AND NOT Kremlin
       "red lines"  "red lines"~3   phrase; words up to 3 apart
       headline:Kremlin source:rferl section:sport tags:x author:x language:en
@@ -95,15 +106,20 @@ def query_command(query_text: str, index_dir: str, match_any: bool, exact: bool,
     """
     from ..api import NewsIndex
 
+    if match_any and match_all:
+        raise click.UsageError("choose one of --any and --all")
     if as_json and as_jsonl:
         raise click.UsageError("choose one of --json and --jsonl")
     with NewsIndex.open(index_dir) as ix:
-        res = ix.search(query_text, match="any" if match_any else "all", exact=exact,
+        res = ix.search(query_text, match="any" if match_any else "all" if match_all else "words",
+                        exact=exact,
                         sources=sources or None, sections=sections or None,
                         languages=languages or None, since=since, until=until,
                         facets=facets, sort=sort, limit=limit, page=page)
     for hint in res.hints:
         _err(f"note: {hint}")
+    if not res.matched_all_words:
+        _err(_partial_note(res.total_all_words))
     if as_json:
         click.echo(json.dumps(res.to_dict(), ensure_ascii=False))
     elif as_jsonl:

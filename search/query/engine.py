@@ -1,35 +1,49 @@
-"""Every match of a query and its BM25F score, by set algebra over whole postings.
+"""Every match of a query and its score, by set algebra over whole postings.
 
 Whoosh answers a query by stepping a tree of matcher objects one posting at a
 time in Python (1-3 us per posting per node): "oil" on Reuters took ~10 ms
 before a hit was printed, and an exact total, facets or a date order need every
 match, not a top N. Here a term's postings are read once per searcher (a fixed
-snapshot of the index) into a dict of document number -> BM25F score, and a
-query is evaluated with Python's C-level set and dict operations: AND/OR/NOT are
-set algebra, a compound score is the sum of its parts' scores, the page is a
-heap selection (or, for deep pages, a sort in C). Measured in bench/bench_query.py. (numpy was tried: as fast
-warm, but importing it costs 110-160 ms, half the budget of a cold
-`news-search query`.)
+snapshot of the index) into a dict of document number -> score, and a query is
+evaluated with Python's C-level set and dict operations: AND/OR/NOT are set
+algebra, a compound score is the sum of its parts' scores, the page is a heap
+selection (or, for deep pages, a sort in C). Measured in bench/bench_query.py.
+(numpy was tried: as fast warm, but importing it costs 110-160 ms, half the
+budget of a cold `news-search query`.)
 
-The answers are Whoosh's own, which the tests check page by page against
-Whoosh's exhaustive ranking:
-- a term's score is Whoosh's BM25F formula (scoring.bm25) evaluated in the same
-  order on the same inputs: the searcher's idf and average field length, each
-  document's quantised field length, the posting weight (which carries the
-  headline's field boost); query boosts multiply as Whoosh's WrappingMatcher does;
-- AND and OR add their children's scores as Whoosh's matcher trees do (an OR is
-  a binary tree, an AND Whoosh's size-weighted tree), and a NOT inside an AND
-  adds Whoosh's constant 1.0 (NOT_WEIGHT);
-- an exact phrase scores as Whoosh's phrase matcher (its words' scores summed),
-  over the documents where the words are consecutive: candidates are the
-  intersection of the words' documents and only their positions are decoded
-  (Whoosh decodes positions through a tree of span matchers);
+What matches is exactly what Whoosh matches (the tests check every set against
+Whoosh's own matchers). The scores are ours (`Ranking`), because Whoosh's BM25F
+gives each field its own IDF: a common word ("countries") that is rare among
+headlines outweighed the rare words that carry a question, 2.5 times over when
+the headline was only the body's first line copied by ingestion (TIME: MAP
+0.600 with `--any`, bench/bench_relevance.py). Here:
+- a term scores as BM25 with ONE weight per word for the whole collection: the
+  IDF counts the live articles holding the word in the headline or the body
+  (`idf`), and a field's part is saturated and length-normalised on its own
+  (a Lucene-style sum of fields with a shared IDF);
+- the headline counts HEADLINE_BOOST times, except a headline that ingestion
+  made from the body's opening words (schema `headline_inferred`): it counts as
+  body text (weight 1), not as a headline, so the opening words (a news story's
+  lede) count once more but get no invented headline boost. On TIME, where every
+  headline is inferred, weight 2.5 gave MAP 0.627, 0 gave 0.689, 1 gave 0.710;
+- the statistics are those of the live articles (deleted copies left in older
+  segments do not count), so the same articles score the same however the index
+  was built, and ties are broken by date (newest first), then article id;
+- AND and OR add their parts' scores; a NOT adds nothing; an exact phrase scores
+  as the sum of its words over the articles where they are consecutive
+  (positions decoded only for the articles holding all the words);
 - nodes this module does not evaluate itself (proximity and gapped phrases,
-  wildcards, fuzzy terms, date ranges) are run through Whoosh's own matchers,
-  segment by segment, so they get exactly Whoosh's matches and scores.
+  wildcards, fuzzy terms, date ranges) run through Whoosh's own matchers, segment
+  by segment: exactly Whoosh's matches, scored by Whoosh's BM25F.
 Working on whole sets also sidesteps two Whoosh 2.7.4 bugs measured here: its
 `AndNot` lets excluded documents through, and its top-N collector drops
 documents of intersections (whoosh-community#413).
+
+Questions (`evaluate_words`, `top_words`): a query of plain words matches the
+articles holding any of its words and ranks first those holding all of them,
+then the rest, each group by score. (Ranking strictly by how many words an
+article holds was measured on TIME's verbose questions: MAP 0.494 against
+0.686, because every word then counts alike, "efforts" as much as "Diem".)
 
 Memory is bounded: term postings and phrase documents are kept in LRU caches
 bounded by postings (CACHED_POSTINGS, PHRASE_CACHE_ENTRIES) that die with the
@@ -38,19 +52,42 @@ searcher.
 from __future__ import annotations
 
 import heapq
-from collections import OrderedDict
+import math
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
 from typing import Any, NamedTuple, Union
 
 from whoosh import query as wq
 
-from .parser import NOT_WEIGHT
+from ..indexing.schema import INFERRED_MARK
 
 CACHED_POSTINGS = 1_000_000   # postings kept across queries (~120 MB at worst)
 PHRASE_CACHE_ENTRIES = 256
 HEAP_PAGE_END = 64  # up to this rank a heap finds the cut-off; deeper pages sort everything (in C)
+CONTENT_FIELDS = ("headline", "body")  # one IDF per word across these (the same analysis)
+_NO_DATE = 2 ** 64 - 1  # what Whoosh's DATETIME column holds for an undated document
 
 Scores = dict[int, float]
 DocSet = Union[set[int], frozenset[int]]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The scoring model's parameters (bench/README.md, "Relevance", has each one measured).
+
+    k1 and b are Robertson's and Whoosh's defaults; the headline's weight is its field
+    boost in the schema (HEADLINE_BOOST, baked into its posting weights)."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    inferred_headline_weight: float = 1.0  # a headline copied from the body's opening words
+
+    def idf(self, df: int, n: int) -> float:
+        """Lucene's BM25 IDF: log(1 + (N - df + 0.5) / (df + 0.5)); positive for any df <= N."""
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+DEFAULT_RANKING = Ranking()
 
 
 class Evaluation(NamedTuple):
@@ -61,20 +98,20 @@ class Evaluation(NamedTuple):
 class QueryEngine:
     """Evaluates parsed queries against one searcher's snapshot of the index."""
 
-    def __init__(self, searcher: Any):
-        from whoosh import scoring
-
+    def __init__(self, searcher: Any, ranking: Ranking = DEFAULT_RANKING):
         self.searcher = searcher
         self.reader = reader = searcher.reader()
         self.schema = reader.schema
+        self.ranking = ranking
         self.leaves: list[tuple[Any, int]] = list(reader.leaf_readers())
         self.size = reader.doc_count_all()
         self.deleted = self._deleted()
+        self.live_count = self.size - len(self.deleted)
         self._live: frozenset[int] | None = None
-        weighting = searcher.weighting
-        # Only Whoosh's BM25F is reproduced; any other model is scored by Whoosh.
-        self._bm25 = weighting if type(weighting) is scoring.BM25F else None
+        self._inferred: frozenset[int] | None = None
+        self._tie_rank: list[int] | None = None
         self._lengths: dict[str, list[float]] = {}
+        self._avg_lengths: dict[str, float] = {}
         self._terms: OrderedDict[tuple[str, bytes], tuple[frozenset[int], Scores]] = OrderedDict()
         self._terms_postings = 0
         self._phrases: OrderedDict[Any, frozenset[int]] = OrderedDict()
@@ -100,6 +137,38 @@ class QueryEngine:
             self._live = frozenset(range(self.size)) - self.deleted
         return self._live
 
+    @property
+    def inferred(self) -> frozenset[int]:
+        """Documents whose headline ingestion took from the body's opening words."""
+        if self._inferred is None:
+            found: set[int] = set()
+            if "headline_inferred" in self.schema:
+                btext = INFERRED_MARK.encode("utf-8")
+                for leaf, offset in self.leaves:
+                    if ("headline_inferred", btext) in leaf:
+                        ids, _ = _read_postings(leaf.postings("headline_inferred", btext))
+                        found.update(offset + d for d in ids)
+            self._inferred = frozenset(found)
+        return self._inferred
+
+    def tie_rank(self) -> list[int]:
+        """Per document, its place in the order that breaks ties: newest first (undated
+        last), then by article id. Document numbers depend on how the index was built
+        (batches, processes, merges); this order depends only on the articles."""
+        if self._tie_rank is None:
+            reader = self.reader
+            dates = (list(reader.column_reader("published", translate=False))
+                     if reader.has_column("published") else [None] * self.size)
+            ids = list(reader.column_reader("id", translate=False)) if reader.has_column("id") \
+                else [b""] * self.size
+            newest = [-(v if v is not None and v != _NO_DATE else -1) for v in dates]
+            order = sorted(range(self.size), key=lambda d: (newest[d], ids[d]))
+            rank = [0] * self.size
+            for place, d in enumerate(order):
+                rank[d] = place
+            self._tie_rank = rank
+        return self._tie_rank
+
     # -- evaluation
     def evaluate(self, q: Any, scored: bool = True) -> Evaluation:
         """The documents `q` matches (never deleted ones) and, if `scored`, their scores.
@@ -115,9 +184,9 @@ class QueryEngine:
             result = self._or(q.subqueries, scored)
         elif kind is wq.Not:
             docs = self.live - self.evaluate(q.query, scored=False).docs
-            # Whoosh's InverseMatcher scores a constant and ignores the boost
-            return Evaluation(docs, dict.fromkeys(docs, NOT_WEIGHT) if scored else None)
-        elif kind is wq.Phrase and q.slop == 1 and len(q.words) > 1 and self._bm25 is not None:
+            # an exclusion says nothing about relevance: it scores 0 (ties go by date)
+            return Evaluation(docs, dict.fromkeys(docs, 0.0) if scored else None)
+        elif kind is wq.Phrase and q.slop == 1 and len(q.words) > 1:
             result = self._phrase(q, scored)
         elif q is wq.NullQuery or kind is type(wq.NullQuery):
             return Evaluation(frozenset(), {} if scored else None)
@@ -130,12 +199,24 @@ class QueryEngine:
             result = Evaluation(result.docs, {d: v * boost for d, v in result.scores.items()})
         return result
 
+    def evaluate_words(self, units: list[Any]) -> tuple[Evaluation, list[DocSet]]:
+        """A question's words as one ranking: every article holding at least one of them,
+        scored as their OR (the sum of the words' scores), with each word's documents so
+        that `top_words` can rank by how many words an article holds."""
+        parts = [self.evaluate(u) for u in units]
+        if not parts:  # only stop words
+            return Evaluation(frozenset(), {}), []
+        if len(parts) == 1:
+            return parts[0], [parts[0].docs]
+        scores = _union_tree([p.scores for p in parts])  # type: ignore[misc]
+        return Evaluation(scores.keys(), scores), [p.docs for p in parts]  # type: ignore[arg-type]
+
     def _and(self, q: Any, scored: bool) -> Evaluation:
         positive = [c for c in q.subqueries if type(c) is not wq.Not]
         negative = [c.query for c in q.subqueries if type(c) is wq.Not]
-        parts = [(c, self.evaluate(c, scored)) for c in positive]
+        parts = [self.evaluate(c, scored) for c in positive]
         if parts:
-            by_size = sorted((part.docs for _, part in parts), key=len)
+            by_size = sorted((part.docs for part in parts), key=len)
             docs: DocSet = set(by_size[0]).intersection(*by_size[1:]) if len(by_size) > 1 else by_size[0]
         else:
             docs = self.live
@@ -145,35 +226,9 @@ class QueryEngine:
             docs = docs - self.evaluate(c, scored=False).docs
         if not scored:
             return Evaluation(docs, None)
-        # Whoosh's And sums its children in a Huffman-like tree, biggest first
-        # (util.make_weighted_tree, weight -estimate_size); each Not adds NOT_WEIGHT.
-        leaves: list[Scores | float] = []
-        weights = []
-        for c in q.subqueries:
-            weights.append(-self._estimate_size(c))
-            leaves.append(NOT_WEIGHT if type(c) is wq.Not else parts.pop(0)[1].scores)
-        order = sorted(range(len(leaves)), key=lambda k: weights[k])
-        trees: list[tuple[int, Any]] = [(weights[k], leaves[k]) for k in order]
-        while len(trees) > 1:
-            (wa, a), (wb, b) = trees.pop(0), trees.pop(0)
-            merged = (wa + wb, (a, b))
-            at = next((i for i, (w, _) in enumerate(trees) if w > merged[0]), len(trees))
-            trees.insert(at, merged)
-        return Evaluation(docs, _tree_scores(trees[0][1], docs))
-
-    def _estimate_size(self, q: Any) -> int:
-        """Whoosh's `estimate_size`, from cached postings where it can (its own reads the
-        term dictionary of every segment)."""
-        kind = type(q)
-        if kind is wq.Term:
-            return len(self.term(q.fieldname, q.text)[0])
-        if kind is wq.Or:
-            return sum(self._estimate_size(c) for c in q.subqueries)
-        if kind is wq.And:
-            return min(self._estimate_size(c) for c in q.subqueries)
-        if kind is wq.Not:
-            return self.size - self._estimate_size(q.query)
-        return q.estimate_size(self.reader)
+        if not parts:
+            return Evaluation(docs, dict.fromkeys(docs, 0.0))
+        return Evaluation(docs, _tree_scores(_binary_tree([p.scores for p in parts]), docs))
 
     def _or(self, subqueries: list[Any], scored: bool) -> Evaluation:
         parts = [self.evaluate(c, scored) for c in subqueries]
@@ -187,7 +242,7 @@ class QueryEngine:
 
     # -- terms
     def term(self, fieldname: str, text: Any) -> tuple[frozenset[int], Scores]:
-        """(live documents, document -> BM25F score) of one term; empty if the index lacks it."""
+        """(live documents, document -> score) of one term; empty if the index lacks it."""
         if fieldname not in self.schema:
             return frozenset(), {}
         try:
@@ -199,8 +254,38 @@ class QueryEngine:
         if cached is not None:
             self._terms.move_to_end(key)
             return cached
+        field = self.schema[fieldname]
+        if not field.scorable:  # keywords, ids: the posting weight itself (as Whoosh scores them)
+            ids, weights = self._postings(fieldname, btext)
+            result = (frozenset(ids), dict(zip(ids, weights)))
+            self._remember(key, result)
+            return result
+        # One IDF for the word: the live documents holding it in the headline or the body.
+        fields = CONTENT_FIELDS if fieldname in CONTENT_FIELDS and all(
+            f in self.schema for f in CONTENT_FIELDS) else (fieldname,)
+        postings = {f: self._postings(f, btext) for f in fields}
+        if len(fields) == 1:
+            df = len(postings[fieldname][0])
+        else:
+            holding: set[int] = set()
+            for ids, _ in postings.values():
+                holding.update(ids)
+            df = len(holding)
+        idf = self.ranking.idf(df, self.live_count) if df else 0.0
+        result = (frozenset(), {})
+        for f, (ids, weights) in postings.items():
+            entry = (frozenset(ids), dict(zip(ids, self._field_scores(f, ids, weights, idf))))
+            if (f, btext) not in self._terms:
+                self._remember((f, btext), entry)
+            if f == fieldname:
+                result = entry
+        return result
+
+    def _postings(self, fieldname: str, btext: bytes) -> tuple[list[int], list[float]]:
+        """(document numbers, posting weights) of one term over every segment, live only."""
         ids: list[int] = []
         weights: list[float] = []
+        key = (fieldname, btext)
         for leaf, offset in self.leaves:
             if key in leaf:
                 leaf_ids, leaf_weights = _read_postings(leaf.postings(fieldname, btext))
@@ -209,29 +294,39 @@ class QueryEngine:
         if self.deleted:
             kept = [(d, w) for d, w in zip(ids, weights) if d not in self.deleted]
             ids, weights = [d for d, _ in kept], [w for _, w in kept]
-        scores = dict(zip(ids, self._score(fieldname, btext, ids, weights)))
-        result = (frozenset(ids), scores)
-        self._remember(key, result)
-        return result
+        return ids, weights
 
-    def _score(self, fieldname: str, btext: bytes, ids: list[int], weights: list[float]) -> list[float]:
-        """Whoosh's BM25F for these postings (scoring.bm25, same operations in the same order)."""
-        w = self._bm25
-        if not self.schema[fieldname].scorable:
-            return list(weights)  # Whoosh's WeightScorer: the posting weight itself
-        if w is None:
-            found = self._by_whoosh(wq.Term(fieldname, btext), scored=True).scores or {}
-            return [found[d] for d in ids]
-        idf = self.searcher.idf(fieldname, btext)
-        avgfl = self.searcher.avg_field_length(fieldname) or 1
-        B = w._field_B.get(fieldname, w.B)  # noqa: SLF001 - BM25F keeps per-field B here
-        K1 = w.K1
+    def _field_scores(self, fieldname: str, ids: list[int], weights: list[float],
+                      idf: float) -> list[float]:
+        """BM25 of one field: idf * weight * tf (k1 + 1) / (tf + k1 (1 - b + b len / avglen)).
+
+        A posting's weight is the term frequency times the field's boost (the schema's
+        field_boost, HEADLINE_BOOST for headlines): the boost is the field's weight."""
+        r = self.ranking
+        k1, b = r.k1, r.b
+        boost = getattr(self.schema[fieldname].format, "field_boost", 1.0) or 1.0
         lengths = self.field_lengths(fieldname)
-        return [idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths[d] / avgfl)))
-                for d, tf in zip(ids, weights)]
+        avg = self.avg_length(fieldname)
+        norm = [k1 * ((1 - b) + b * lengths[d] / avg) for d in ids]
+        scale = idf * boost * (k1 + 1)
+        scores = [scale * (tf := w / boost) / (tf + n) for w, n in zip(weights, norm)]
+        if fieldname == "headline" and self.inferred:
+            inferred, factor = self.inferred, r.inferred_headline_weight / boost
+            scores = [v * factor if d in inferred else v for d, v in zip(ids, scores)]
+        return scores
+
+    def avg_length(self, fieldname: str) -> float:
+        """Mean length of `fieldname` over the live documents (1 when there are none)."""
+        avg = self._avg_lengths.get(fieldname)
+        if avg is None:
+            lengths = self.field_lengths(fieldname)
+            total = math.fsum(lengths) - math.fsum(lengths[d] for d in self.deleted)
+            avg = self._avg_lengths[fieldname] = (total / self.live_count
+                                                  if self.live_count and total > 0 else 1.0)
+        return avg
 
     def field_lengths(self, fieldname: str) -> list[float]:
-        """Each document's length in `fieldname` as Whoosh's scorer sees it (quantised to a byte)."""
+        """Each document's length in `fieldname` as the index stores it (quantised to a byte)."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
             lengths = []
@@ -241,7 +336,7 @@ class QueryEngine:
                 if column is not None:
                     lengths.extend(map(_BYTE_TO_LENGTH.__getitem__, column))
                 else:
-                    lengths.extend(leaf.doc_field_length(d, fieldname, 1) or 1 for d in range(count))
+                    lengths.extend(leaf.doc_field_length(d, fieldname, 0) or 0 for d in range(count))
             self._lengths[fieldname] = lengths
         return lengths
 
@@ -309,29 +404,39 @@ class QueryEngine:
         return Evaluation(scores.keys(), scores)  # type: ignore[arg-type]
 
     # -- ordering
-    @staticmethod
-    def top(docs: DocSet, scores: Scores, start: int, end: int) -> list[tuple[int, float]]:
-        """(docnum, score) of ranks start..end-1: best score first, ties by document number
-        (Whoosh's TopCollector order)."""
+    def top(self, docs: DocSet, scores: Scores, start: int, end: int) -> list[tuple[int, float]]:
+        """(docnum, score) of ranks start..end-1: best score first, ties by `tie_rank`."""
+        tie = self.tie_rank()
         if end > HEAP_PAGE_END or len(docs) <= end:
-            # two C-level sorts; the second is stable, so equal scores stay in docnum order
-            order = sorted(docs)
+            # two C-level sorts; the second is stable, so equal scores stay in tie order
+            order = sorted(docs, key=tie.__getitem__)
             order.sort(key=scores.__getitem__, reverse=True)
             return [(d, scores[d]) for d in order[start:end]]
-        # the end-th best score; all above it are in, and ties at it go by docnum
+        # the end-th best score; all above it are in, and ties at it go by tie rank
         kth = heapq.nlargest(end, map(scores.__getitem__, docs))[-1]
-        best = sorted((d for d in docs if scores[d] >= kth), key=lambda d: (-scores[d], d))
+        best = sorted((d for d in docs if scores[d] >= kth), key=lambda d: (-scores[d], tie[d]))
         return [(d, scores[d]) for d in best[start:end]]
 
-    @staticmethod
-    def by_key(docs: DocSet, key: Any, start: int, end: int) -> list[int]:
-        """Document numbers of ranks start..end-1 by ascending key(doc), ties by document number."""
+    def top_words(self, docs: DocSet, scores: Scores, word_docs: list[DocSet], start: int,
+                  end: int) -> list[tuple[int, float]]:
+        """Ranks start..end-1 of `docs`: those holding every word (each of `word_docs`)
+        first, then the others, each group as `top` orders it."""
+        every = set(docs).intersection(*word_docs) if len(word_docs) > 1 else docs
+        if end <= len(every) or len(every) == len(docs):
+            return self.top(every, scores, start, end)
+        rest = set(docs).difference(every)
+        first = self.top(every, scores, start, end) if start < len(every) else []
+        return first + self.top(rest, scores, max(0, start - len(every)), end - len(every))
+
+    def by_key(self, docs: DocSet, key: Any, start: int, end: int) -> list[int]:
+        """Document numbers of ranks start..end-1 by ascending key(doc), ties by `tie_rank`."""
+        tie = self.tie_rank()
         if end > HEAP_PAGE_END or len(docs) <= end:
-            order = sorted(docs)
+            order = sorted(docs, key=tie.__getitem__)
             order.sort(key=key)
             return order[start:end]
         kth = heapq.nsmallest(end, map(key, docs))[-1]
-        return sorted((d for d in docs if key(d) <= kth), key=lambda d: (key(d), d))[start:end]
+        return sorted((d for d in docs if key(d) <= kth), key=lambda d: (key(d), tie[d]))[start:end]
 
 
 def _binary_tree(items: list[Any]) -> Any:
@@ -379,7 +484,7 @@ def _length_table() -> list[float]:
     from whoosh.util.numeric import byte_to_length
 
     table = [float(byte_to_length(b)) for b in range(256)]
-    table[0] = 1.0  # Whoosh returns None for byte 0 and the scorer's default (1) is used
+    table[0] = 0.0  # an empty field (Whoosh's reader returns None for byte 0)
     return table
 
 

@@ -1,0 +1,54 @@
+"""Questions: the default match mode, for a query typed without operators.
+
+A sentence typed into a search box ("what did the kremlin say about nato bases")
+found nothing when every word had to match: on the TIME test collection 64 of
+83 questions answered "no matches" (bench/bench_relevance.py). In the default
+mode ("words") a query of plain words (optionally `headline:`/`body:`/`author:`
+prefixed, wildcards, fuzzy words, name variants) matches the articles holding
+at least one of its words and ranks them by how many they hold, then by score,
+as Elasticsearch's `minimum_should_match` and web search do; the articles
+holding every word come first. Stop words are not indexed, so they vanish from
+the question and count against no article.
+
+Any operator (AND, OR, NOT, -, a phrase, parentheses, a keyword field or a date)
+keeps the strict meaning with exact totals: the query is then the same as with
+match="all".
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh import query as wq
+
+from .lexer import Token
+
+MATCH_MODES = ("words", "all", "any")
+DEFAULT_MATCH = "words"
+WORD_FIELDS = ("headline", "body", "author")  # a FIELD: prefix that keeps a query plain
+
+
+def is_question(tokens: list[Token]) -> bool:
+    """True when the query is plain words: WORD tokens, each maybe after a text field."""
+    if not tokens:
+        return False
+    after_field = False
+    for tok in tokens:
+        if tok.kind == "FIELD":
+            if after_field or tok.text.lower() not in WORD_FIELDS:
+                return False
+            after_field = True
+        elif tok.kind == "WORD":
+            after_field = False
+        else:
+            return False
+    return not after_field
+
+
+def word_units(q: Any) -> list[Any]:
+    """The question's words as parsed strictly (match="all"): the parts of its top-level
+    AND (one per word that is not a stop word), or the query itself for one word."""
+    if type(q) is wq.And:
+        return list(q.subqueries)
+    if q is wq.NullQuery or type(q) is type(wq.NullQuery):
+        return []
+    return [q]
