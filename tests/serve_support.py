@@ -101,11 +101,18 @@ class Server:
         except urllib.error.HTTPError as e:
             return Response(e.code, {k.lower(): v for k, v in e.headers.items()}, e.read())
 
-    def children(self) -> list[int]:
-        """The search processes (and multiprocessing's helper) this server started."""
+    def search_processes(self) -> list[int]:
+        """The pids of the search processes this server started (multiprocessing's
+        resource tracker, also a child, is left out: it exits after its parent)."""
         out = []
         for task in Path(f"/proc/{self.proc.pid}/task").glob("*/children"):
-            out += [int(p) for p in task.read_text().split()]
+            for pid in task.read_text().split():
+                try:
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                except OSError:
+                    continue
+                if b"spawn_main" in cmdline:
+                    out.append(int(pid))
         return out
 
     def stop(self, timeout: float = 30) -> int:

@@ -200,8 +200,8 @@ def test_missing_index_is_503_until_it_is_built(tmp_path):
 def test_sigterm_stops_the_server_and_its_search_processes(index_dir, tmp_path):
     srv = Server(index_dir, tmp_path)
     assert srv.get(url("/api/search", q="pipeline")).status == 200
-    children = srv.children()
-    assert children
+    children = srv.search_processes()
+    assert len(children) == 2  # --workers defaults to 2
     assert srv.stop() == 0
     assert "Shutting down" in srv.stderr() or "Finished server process" in srv.stderr()
     for pid in children:
@@ -225,11 +225,36 @@ def test_expensive_query_is_stopped_and_the_next_is_served(tmp_path):
     # thousands of expanded words); the limit here is 0.5 s, and "economy" takes ~20 ms.
     with Server(index_dir, tmp_path, "--workers", "1", "--query-timeout", "0.5") as srv:
         assert srv.get(url("/api/search", q="economy")).status == 200
-        before = srv.children()
+        before = srv.search_processes()
         res = srv.get(url("/api/search", q=EXPENSIVE, limit=1000))
         assert res.status == 503
         error = res.json()["error"]
         assert "query too expensive" in error["message"] and error["hint"]
         after = srv.get(url("/api/search", q="economy growth", limit=3))
         assert after.status == 200 and after.json()["total"] > 0
-        assert set(before) - set(srv.children()), "the overrunning search process was not stopped"
+        assert set(before) - set(srv.search_processes()), "the overrunning search process was not stopped"
+
+
+# -- the page's date histogram (a pure function of the API's published:day facet)
+
+def day_facet(counts: dict) -> dict:
+    return {"published:day": [{"value": v, "count": n} for v, n in counts.items()]}
+
+
+def test_histogram_unit_follows_the_span_and_shows_empty_buckets():
+    from search.service.histogram import build_histogram
+
+    facets = day_facet({"2021-01-05": 2, "2021-01-20": 1, "2021-04-02": 4, None: 3})
+    months = build_histogram(facets)
+    assert months.unit == "month" and months.undated == 3
+    assert [(b.label, b.count) for b in months.bars] == [
+        ("2021-01", 3), ("2021-02", 0), ("2021-03", 0), ("2021-04", 4)]
+    assert months.bars[3].height == 100 and months.bars[1].height == 0
+    days = build_histogram(facets, since="2021-01", until="2021-01")
+    assert days.unit == "day" and len(days.bars) == 16 and days.undated == 0
+    assert (days.bars[0].label, days.bars[-1].label) == ("2021-01-05", "2021-01-20")
+    years = build_histogram(day_facet({"1990-06-01": 1, "2021-01-05": 1}))
+    assert years.unit == "year" and len(years.bars) == 32
+    assert build_histogram(day_facet({None: 5})) is None
+    chosen = build_histogram(facets, since="2021-04", until="2021-04")
+    assert chosen.unit == "day" and chosen.bars[0].count == 4

@@ -5,12 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from ..errors import ArticleNotFoundError
 from .options import SearchState
 
 api_router = APIRouter(prefix="/api", tags=["api"])
+
+
+async def call_json(request: Request, op: str, **kwargs: Any) -> Response:
+    """An op whose answer the search process already encoded as JSON (worker.to_json)."""
+    body = await request.app.state.pool.call(op, **kwargs)
+    return Response(body, media_type="application/json")
 
 
 async def call(request: Request, op: str, **kwargs: Any) -> Any:
@@ -37,7 +43,7 @@ async def search(request: Request,
     state = SearchState(q=q, source=source, section=section, language=language, since=since,
                         until=until, facet=facet, sort=sort, limit=limit, page=page, match=match,
                         exact=exact)
-    return await call(request, "search", **state.search_kwargs())
+    return await call_json(request, "search_json", **state.search_kwargs())
 
 
 @api_router.get("/articles/{article_id}", summary="One article in full (`news-search show --json`)")
@@ -52,7 +58,7 @@ async def article(request: Request, article_id: str) -> Any:
                 summary="Articles most like one (`news-search similar --json`)")
 async def similar(request: Request, article_id: str,
                   limit: str = Query("10", description="How many, 1-1000.")) -> Any:
-    return await call(request, "similar", article_id=article_id, limit=limit)
+    return await call_json(request, "similar_json", article_id=article_id, limit=limit)
 
 
 @api_router.get("/stats", summary="What the index holds (`news-search stats --json`)")

@@ -66,7 +66,9 @@ def build_histogram(facets: dict[str, Sequence[dict[str, Any]]], since: str | No
     lo, hi = _window(since, until)
     days = {v["value"]: v["count"] for v in facets.get("published:day", ())
             if v["value"] is not None and lo <= v["value"] <= hi}
-    undated = next((v["count"] for v in facets.get("published:day", ()) if v["value"] is None), 0)
+    # undated matches are out of any date window; without one they are counted, not drawn
+    undated = 0 if since or until else next(
+        (v["count"] for v in facets.get("published:day", ()) if v["value"] is None), 0)
     if not days:
         return None
     first, last = min(days), max(days)

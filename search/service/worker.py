@@ -37,6 +37,14 @@ class Worker:
     def search(self, **options: Any) -> dict[str, Any]:
         return self.index().search(**options).to_dict()
 
+    def search_json(self, **options: Any) -> bytes:
+        """`search` as the JSON body /api/search sends: encoded here, in the search
+        process, so the one event-loop process only passes bytes on (bench_serve.py)."""
+        return to_json(self.search(**options))
+
+    def similar_json(self, article_id: str, limit: Any = 10) -> bytes:
+        return to_json(self.similar(article_id, limit))
+
     def get(self, article_id: str) -> dict[str, Any] | None:
         article = self.index().get(article_id)
         return article.to_dict() if article is not None else None
@@ -92,7 +100,15 @@ class Worker:
                     None, None)
 
 
-OPS = frozenset({"search", "get", "similar", "stats", "alerts", "alert", "ping"})
+OPS = frozenset({"search", "search_json", "get", "similar", "similar_json", "stats", "alerts",
+                 "alert", "ping"})
+
+
+def to_json(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as Starlette's JSONResponse writes it."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
 def _delivered_at(record: dict[str, Any]) -> datetime:
