@@ -14,11 +14,13 @@ What one run measures, in this order, on the same index and the same queries:
   in-process single thread: what a request costs on top of the search itself), each with its own
   keep-alive connection, against `news-search serve --workers N` started here
   (a subprocess): parsing, a search process round trip, JSON, the access log;
+- pool: one search process driven directly (no HTTP): an empty round trip, and a
+  search returned as JSON bytes against the same search in-process, interleaved;
 - page: `GET /?q=...` (the search page with facets, histogram and did-you-mean),
   server time from the `Server-Timing` header: the first render of each query
   (cold: its postings not read yet by that search process) and warm renders.
 
-Each side gets one warm-up pass over the queries first. Requests/s is completed
+Each side (each search process) gets WARM_PASSES warm-up passes over the queries first. Requests/s is completed
 requests over the wall time of the measured pass; latency is per request as the
 client sees it. The clients run on the same 2 cores as the server, so the HTTP
 figures include the cost of generating the load.
@@ -54,6 +56,9 @@ QUERIES = [
 ]
 
 
+WARM_PASSES = 3  # the engine's caches fill over a few passes (p50 11 ms after one, 2.5 after many)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -81,6 +86,46 @@ def run_clients(clients: int, jobs: list[str], call) -> tuple[float, list[float]
 def summary(name: str, wall: float, lat: list[float]) -> dict:
     return {"side": name, "requests": len(lat), "rps": len(lat) / wall,
             "p50_ms": statistics.median(lat), "p95_ms": percentile(lat, 0.95)}
+
+
+def pool_round_trips(ix, queries: list[str]) -> list[dict]:
+    """What a search process costs by itself: an empty round trip (`ping`), and a
+    search answered as JSON bytes through one process of the pool (pool.py) against
+    the same search in-process, the two interleaved query by query so that load from
+    other processes hurts both alike."""
+    import asyncio
+    import json as _json
+
+    from search.service.pool import SearchPool
+
+    async def measure() -> list[dict]:
+        pool = SearchPool(str(ix.index_dir), size=1, query_timeout=60)
+        await pool.start()
+        try:
+            ping = []
+            for _ in range(500):
+                start = time.perf_counter()
+                await pool.call("ping")
+                ping.append((time.perf_counter() - start) * 1000)
+            for q in queries * WARM_PASSES:
+                await pool.call("search_json", query=q)
+            via_pool, direct = [], []
+            for q in queries * 3:
+                start = time.perf_counter()
+                await pool.call("search_json", query=q)
+                via_pool.append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()
+                _json.dumps(ix.search(q).to_dict(), ensure_ascii=False)
+                direct.append((time.perf_counter() - start) * 1000)
+            return [summary("pool round trip, empty (ping)", sum(ping) / 1000, ping),
+                    summary("search + JSON in a search process (pool)", sum(via_pool) / 1000,
+                            via_pool),
+                    summary("search + JSON in-process (interleaved with the above)",
+                            sum(direct) / 1000, direct)]
+        finally:
+            await pool.close()
+
+    return asyncio.run(measure())
 
 
 def start_server(index: Path, workers: int, log: Path) -> tuple[subprocess.Popen, int]:
@@ -137,12 +182,13 @@ def main() -> None:
         from search.api import NewsIndex
 
         with NewsIndex.open(index) as ix:
-            for q in QUERIES:  # warm-up
+            for q in QUERIES * WARM_PASSES:  # warm-up
                 ix.search(q)
             wall, lat = run_clients(args.clients, jobs, lambda q, _l: ix.search(q))
             results.append(summary(f"in-process API, {args.clients} threads", wall, lat))
             _, one = run_clients(1, QUERIES * 3, lambda q, _l: ix.search(q))
             results.append(summary("in-process API, 1 thread", sum(one) / 1000, one))
+            results += pool_round_trips(ix, QUERIES)
 
         proc, port = start_server(index, args.workers, tmp / "serve.log")
         try:
@@ -158,7 +204,8 @@ def main() -> None:
 
             # first renders (each query's first page, before any API traffic warmed it)
             run_clients(1, QUERIES, lambda q, l: page(q, l, "first"))
-            run_clients(args.clients, QUERIES * 2, api)  # warm-up of every search process
+            # warm-up: about WARM_PASSES passes for each search process
+            run_clients(args.clients, QUERIES * WARM_PASSES * args.workers, api)
             wall, lat = run_clients(args.clients, jobs, api)
             results.append(summary(f"HTTP /api/search, {args.clients} clients, "
                                    f"{args.workers} search processes", wall, lat))
@@ -172,7 +219,8 @@ def main() -> None:
         if not args.reuse:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    ratio = results[2]["rps"] / results[0]["rps"]
+    http8 = next(r for r in results if r["side"].startswith(f"HTTP /api/search, {args.clients}"))
+    ratio = http8["rps"] / results[0]["rps"]
     pages = {k: {"p50_ms": statistics.median(v), "p95_ms": percentile(v, 0.95), "max_ms": max(v)}
              for k, v in page_ms.items()}
     if args.json:

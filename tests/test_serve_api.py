@@ -76,15 +76,19 @@ def test_search_is_the_python_api_result(server, ix, params, api):
     assert res.json() == plain(ix.search(**api).to_dict())
 
 
-def test_search_is_what_query_json_prints(server, index_dir):
-    args = ["pipeline sanctions", "--any", "--source", "alpha", "--facet", "section",
-            "--sort", "newest", "--limit", "3", "--json"]
-    cli = subprocess.run([sys.executable, "-m", "search.cli", "query", *args, "--index-dir",
-                          str(index_dir)], capture_output=True, text=True, cwd=PROJECT)
+@pytest.mark.parametrize("cli_args,params", [
+    (["pipeline sanctions"], {"q": "pipeline sanctions"}),  # each side's default match mode
+    (["pipeline sanctions", "--any", "--source", "alpha", "--facet", "section", "--sort", "newest",
+      "--limit", "3"],
+     {"q": "pipeline sanctions", "match": "any", "source": "alpha", "facet": "section",
+      "sort": "newest", "limit": 3}),
+], ids=["defaults", "options"])
+def test_search_is_what_query_json_prints(server, index_dir, cli_args, params):
+    cli = subprocess.run([sys.executable, "-m", "search.cli", "query", *cli_args, "--json",
+                          "--index-dir", str(index_dir)], capture_output=True, text=True,
+                         cwd=PROJECT)
     assert cli.returncode == 0, cli.stderr
-    res = server.get(url("/api/search", q="pipeline sanctions", match="any", source="alpha",
-                         facet="section", sort="newest", limit=3))
-    assert res.json() == json.loads(cli.stdout)
+    assert server.get(url("/api/search", **params)).json() == json.loads(cli.stdout)
 
 
 def test_article_similar_stats_alerts(server, ix):

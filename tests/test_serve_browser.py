@@ -73,14 +73,18 @@ def headlines(driver) -> list[str]:
     return [e.text for e in driver.find_elements("css selector", "#hits .hit h2 a")]
 
 
-def click_and_load(driver, element) -> None:
-    """Click a link or button and wait for the next page (the old one goes stale)."""
+def wait_for_next_page(driver, action) -> None:
+    """Do `action` and wait until the browser has left the page (the old one goes stale)."""
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element("tag name", "html")
-    element.click()
+    action()
     WebDriverWait(driver, WAIT_SECONDS).until(ec.staleness_of(old))
+
+
+def click_and_load(driver, element) -> None:
+    wait_for_next_page(driver, element.click)
 
 
 def search_for(driver, server, text: str) -> None:
@@ -92,6 +96,8 @@ def search_for(driver, server, text: str) -> None:
 
 
 def test_search_filter_histogram_pages(browser, server, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+
     search_for(browser, server, "pipeline")
     assert params(browser)["q"] == ["pipeline"]
     assert total(browser) == 36
@@ -117,6 +123,17 @@ def test_search_filter_histogram_pages(browser, server, tmp_path):
     assert params(browser)["since"] == [label] and params(browser)["until"] == [label]
     assert total(browser) == int(bar_count)
     assert params(browser)["source"] == ["beta"]  # the other filters stay
+
+    # a drag across three bars: that range of dates goes into the URL
+    search_for(browser, server, "pipeline")
+    bars = browser.find_elements("css selector", "#histogram a.bar")[:3]
+    labels = [b.get_attribute("data-label") for b in bars]
+    in_range = sum(int(b.get_attribute("title").split(": ")[1]) for b in bars)
+    drag = ActionChains(browser).click_and_hold(bars[0]).move_to_element(bars[1]) \
+        .move_to_element(bars[2]).release(bars[2])
+    wait_for_next_page(browser, drag.perform)
+    assert params(browser)["since"] == [labels[0]] and params(browser)["until"] == [labels[2]]
+    assert total(browser) == in_range
 
     # page forward (back to all sources, 36 matches, 4 pages)
     search_for(browser, server, "pipeline")
