@@ -221,13 +221,17 @@ EXPENSIVE = " OR ".join(["pro*", "con*", "co~2", "th~2", "ma~2"][:DEFAULT_LIMITS
                           "years told make".split())
 
 
+@pytest.fixture(scope="module")
+def bbc_index(tmp_path_factory) -> Path:
+    return build_index(tmp_path_factory.mktemp("serve-bbc") / "index", corpus_file("bbc"))
+
+
 @pytest.mark.corpus("bbc")
 @pytest.mark.slow
-def test_expensive_query_is_stopped_and_the_next_is_served(tmp_path):
-    index_dir = build_index(tmp_path / "index", corpus_file("bbc"))
+def test_expensive_query_is_stopped_and_the_next_is_served(bbc_index, tmp_path):
     # In-process this query takes 1.0-1.8 s on BBC (1,000 hits highlighted with
     # thousands of expanded words); the limit here is 0.5 s, and "economy" takes ~20 ms.
-    with Server(index_dir, tmp_path, "--workers", "1", "--query-timeout", "0.5") as srv:
+    with Server(bbc_index, tmp_path, "--workers", "1", "--query-timeout", "0.5") as srv:
         assert srv.get(url("/api/search", q="economy")).status == 200
         before = srv.search_processes()
         res = srv.get(url("/api/search", q=EXPENSIVE, limit=1000))
@@ -237,6 +241,27 @@ def test_expensive_query_is_stopped_and_the_next_is_served(tmp_path):
         after = srv.get(url("/api/search", q="economy growth", limit=3))
         assert after.status == 200 and after.json()["total"] > 0
         assert set(before) - set(srv.search_processes()), "the overrunning search process was not stopped"
+
+
+@pytest.mark.corpus("bbc")
+@pytest.mark.slow
+def test_requests_over_the_queue_bound_are_refused(bbc_index, tmp_path):
+    """One search process and no queue: while the expensive query holds the process,
+    other requests are answered 503 at once instead of waiting."""
+    with Server(bbc_index, tmp_path, "--workers", "1", "--max-pending", "0",
+                "--query-timeout", "2") as srv:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            slow = pool.submit(srv.get, url("/api/search", q=EXPENSIVE, limit=1000))
+            answers = []
+            while not slow.done() and len(answers) < 2000:  # bounded: the slow one ends by 2 s
+                answers.append(srv.get(url("/api/search", q="economy")))
+            first = slow.result()
+        refused = [r for r in answers + [first] if r.status == 503]
+        assert refused, "no request was refused while the search process was busy"
+        for r in refused:
+            assert r.json()["error"]["message"].startswith(("too many requests", "query too expensive"))
+        assert any("too many requests" in r.json()["error"]["message"] for r in refused)
+        assert {r.status for r in answers} <= {200, 503}
 
 
 # -- the page's date histogram (a pure function of the API's published:day facet)
