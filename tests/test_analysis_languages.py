@@ -123,6 +123,12 @@ def test_russian_forms_have_one_term(a, b):
     assert terms(a) == terms(b) and len(terms(a)) == 1
 
 
+def test_author_names_fold_like_the_text_but_are_not_stemmed():
+    from search.indexing.analysis import name_analyzer
+    names = [t.text for t in name_analyzer()("Пётр Иванов أحمد Erdoğan Planning")]
+    assert names == ["петр", "иванов", "احمد", "erdogan", "planning"]
+
+
 def test_latin_stays_as_it_was():
     assert terms("Erdoğan") == terms("Erdogan") == ["erdogan"]
     assert terms("plans planned planning") == ["plan", "plan", "plan"]

@@ -253,8 +253,8 @@ def reference_news_analyzer():
 
 @lru_cache(maxsize=1)
 def name_analyzer():
-    """For author names: folded and lower-cased, never stemmed."""
-    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+    """For author names: folded (accents, Arabic spellings, ё) and lower-cased, never stemmed."""
+    return NewsTokenizer() | LowercaseFilter() | CharsetFilter(NEWS_FOLD)
 
 
 def words_pattern(token: re.Pattern[str]) -> re.Pattern[str]:
