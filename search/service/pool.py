@@ -17,6 +17,7 @@ is refused at once with 503 (ServiceBusyError) instead of queueing without bound
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,13 @@ from ..errors import SearchFailedError
 from .errors import QueryTooExpensiveError, ServiceBusyError, rebuild
 from .worker import READY, run
 
+log = logging.getLogger("news_search.service")
 START_TIMEOUT = 60.0  # seconds for a new process to import the API and report ready
+RESTART_DELAY = 3.0   # seconds between tries when a replacement cannot start
+# The longest a queued request waits for a free process before a 503 (past the queue
+# bound it is refused at once). A typical search takes ~15 ms on Reuters, so a full
+# queue of 100 clears in about a second; 60 s means a service that is stuck.
+WAIT_FOR_PROCESS = 60.0
 
 
 @dataclass(eq=False)  # compared and hashed by identity: one per process
@@ -62,7 +69,11 @@ class SearchPool:
                                    f"retry in a moment")
         self._waiting += 1
         try:
-            proc = await self._idle.get()
+            try:
+                proc = await asyncio.wait_for(self._idle.get(), WAIT_FOR_PROCESS)
+            except asyncio.TimeoutError:
+                raise ServiceBusyError(f"no search process was free for {WAIT_FOR_PROCESS:g} s; "
+                                       f"retry in a moment") from None
             try:
                 reply = await self._ask(proc, (op, kwargs), self.query_timeout)
             except asyncio.TimeoutError:
@@ -125,9 +136,21 @@ class SearchPool:
         self.replaced += 1
         if self._closed:
             return
-        task = asyncio.get_running_loop().create_task(self._start_one())
+        task = asyncio.get_running_loop().create_task(self._restart())
         self._starting.add(task)
         task.add_done_callback(self._starting.discard)
+
+    async def _restart(self) -> None:
+        """Start a replacement, trying again every few seconds if it cannot start (the
+        pool must not shrink for good because one start failed)."""
+        while not self._closed:
+            try:
+                await self._start_one()
+                return
+            except Exception as exc:  # noqa: BLE001 - logged, then tried again
+                log.warning("a search process could not start (%s); retrying in %g s",
+                            exc, RESTART_DELAY)
+                await asyncio.sleep(RESTART_DELAY)
 
     def _kill(self, proc: _Proc) -> None:
         self._all.discard(proc)
