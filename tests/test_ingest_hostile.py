@@ -258,6 +258,16 @@ def test_tar_unsafe_member_names_are_reported(tmp_path):
     assert [(s.path, s.reason.split(" (")[0]) for s in skips] == [("t.tar.gz!../../x.txt", "unsafe member name")]
 
 
+def test_tar_header_claiming_a_huge_long_name_is_refused_before_reading(tmp_path):
+    header = tarfile.TarInfo("././@LongLink")
+    header.type, header.size = tarfile.GNUTYPE_LONGNAME, 3 * 1024 ** 3
+    (tmp_path / "x.tar.gz").write_bytes(gzip.compress(header.tobuf(format=tarfile.GNU_FORMAT)
+                                                      + bytes(100_000)))
+    articles, [skip] = read(tmp_path)
+    assert articles == [] and skip.path == "x.tar.gz"
+    assert "a single read of 3,221,225,472 bytes" in skip.reason and "--max-bytes" in skip.reason
+
+
 # -- item 9: every truncation is reported, with the members read -------------------------------
 
 def _tar_of(n: int, mode: str) -> bytes:
