@@ -279,7 +279,8 @@ class NewsIndex:
                 matched = engine.evaluate(parsed.query, scored=sort == "relevance")
             final = matched.docs if combined is None else combined.intersection(matched.docs)
             total = len(final)
-            all_words = len(set(final).intersection(*word_docs)) if word_docs else None
+            all_words = None if word_docs is None else total if len(word_docs) < 2 else \
+                len(set(final).intersection(*word_docs))
             if not total:
                 ranked: list[tuple[int, float | None]] = []
             elif sort == "relevance" and word_docs:
