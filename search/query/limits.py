@@ -18,7 +18,9 @@ about 2 s on Reuters-21578 (21,321 articles, 2 cores; bench/bench_query_fuzz.py)
 - 32 levels of parentheses (Elasticsearch's bool queries allow 20-30): the
   parser and the engine recurse once per level;
 - 32 words per phrase (Google's whole-query limit); a phrase of 32 common
-  words took 0.4 s;
+  words took 0.4 s; a phrase is tried in at most 8 spellings (its words' name
+  variants multiply: a 19-word phrase with stop words and three variant names
+  took 0.72 s as 32 spellings, 0.20 s as 8);
 - 3 wildcard or fuzzy words per query, fuzzy words of at most 32 characters:
   each is expanded over the term dictionary and its postings stepped by
   Whoosh's matchers in Python (`co~2` took 0.3 s, a 100-letter fuzzy word
@@ -46,7 +48,7 @@ class QueryLimits:
     max_word_chars: int = 100
     max_depth: int = 32
     max_phrase_words: int = 32
-    max_phrase_variants: int = 32  # spellings of a phrase tried (name variants multiply)
+    max_phrase_variants: int = 8   # spellings of a phrase tried (name variants multiply)
     max_pattern_words: int = 3     # wildcard and fuzzy words in one query
     max_fuzzy_chars: int = 32
     max_fuzzy_distance: int = 2
