@@ -119,3 +119,15 @@ def test_variants_file_lines_need_two_spellings():
         parse_variants("kyiv\n", "mine.txt")
     v = Variants.from_groups(parse_variants("# c\nKyiv, Kiev  # city\n"))
     assert v.of("KIEV") == ("kyiv", "kiev")
+
+
+def test_query_words_carry_their_fields_and_terms_for_did_you_mean():
+    words = parse('Kiev "the Lukashenko said" headline:Minsk author:smith').words
+    by_text = {w.text: w for w in words}
+    assert set(by_text["Kiev"].terms) == {"kiev", "kyiv"}           # every spelling
+    assert by_text["the"].terms == ()                               # a stop word: no term
+    assert {"lukashenko", "lukashenka"} <= set(by_text["Lukashenko"].terms)  # inside a phrase
+    assert by_text["Minsk"].fields == ("headline",)
+    assert by_text["smith"].fields == ("author",)
+    text = 'Kiev "the Lukashenko said" headline:Minsk author:smith'
+    assert all(text[w.start:w.end] == w.text for w in words)        # columns as typed
