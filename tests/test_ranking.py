@@ -194,9 +194,22 @@ def test_stop_words_do_not_count_against_an_article(qix):
     assert [h.id for h in with_stops.hits] == [h.id for h in qix.search("NATO bases").hits]
 
 
+def test_phrases_and_parentheses_are_parts_of_a_question(qix):
+    phrase = qix.search('"NATO bases"')  # one exact phrase: the same articles as strictly
+    assert phrase.match == "words" and phrase.total == phrase.total_all_words == 2
+    assert {h.id for h in phrase.hits} == {h.id for h in qix.search('"NATO bases"', match="all").hits}
+    mixed = qix.search('weather "NATO bases" (kremlin)')
+    assert mixed.match == "words" and mixed.total == 5 and mixed.total_all_words == 0
+    assert qix.search('weather "NATO bases" (kremlin)', match="all").total == 0
+    grouped = qix.search("(Kremlin NATO) bases")
+    assert grouped.total == 4 and grouped.total_all_words == 2
+    assert {h.id for h in grouped.hits[:2]} == {"q01", "q05"}
+
+
 def test_operators_keep_their_exact_meaning(qix):
-    for q, total in (("Kremlin AND NATO", 2), ("Kremlin -NATO", 1), ('"NATO bases"', 2),
-                     ("Kremlin OR weather", 4), ("(Kremlin NATO)", 2), ("source:wire kremlin", 3)):
+    for q, total in (("Kremlin AND NATO", 2), ("Kremlin -NATO", 1), ('"NATO bases" AND kremlin', 1),
+                     ("Kremlin OR weather", 4), ("(Kremlin OR NATO) bases", 3),
+                     ("source:wire kremlin", 3), ("headline:(item kremlin)", 0)):
         res = qix.search(q)
         assert res.total == total and res.match == "all" and res.total_all_words is None, q
         assert res.matched_all_words

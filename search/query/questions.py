@@ -4,15 +4,16 @@ A sentence typed into a search box ("what did the kremlin say about nato bases")
 found nothing when every word had to match: on the TIME test collection 64 of
 83 questions answered "no matches" (bench/bench_relevance.py). In the default
 mode ("words") a query of plain words (optionally `headline:`/`body:`/`author:`
-prefixed, wildcards, fuzzy words, name variants) matches the articles holding
-at least one of its words and ranks them by how many they hold, then by score,
-as Elasticsearch's `minimum_should_match` and web search do; the articles
-holding every word come first. Stop words are not indexed, so they vanish from
-the question and count against no article.
+prefixed, wildcards, fuzzy words, name variants, "quoted phrases") matches the
+articles holding at least one of its words and lists those holding every word
+first, then the others, each group by score: the way web search answers a typed
+sentence (Elasticsearch's `minimum_should_match` style). A quoted phrase is one
+"word" of the question, matched exactly; parentheses without an operator inside
+are punctuation ("the Baath (Renaissance) party"). Stop words are not indexed,
+so they vanish from the question and count against no article.
 
-Any operator (AND, OR, NOT, -, a phrase, parentheses, a keyword field or a date)
-keeps the strict meaning with exact totals: the query is then the same as with
-match="all".
+Any operator (AND, OR, NOT, -, a keyword field, a date) keeps the strict meaning
+with exact totals: the query is then the same as with match="all".
 """
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ WORD_FIELDS = ("headline", "body", "author")  # a FIELD: prefix that keeps a que
 
 
 def is_question(tokens: list[Token]) -> bool:
-    """True when the query is plain words: WORD tokens, each maybe after a text field."""
+    """True when the query is plain words: words and phrases, each maybe after a text
+    field, and parentheses; no operator."""
     if not tokens:
         return False
     after_field = False
@@ -37,18 +39,21 @@ def is_question(tokens: list[Token]) -> bool:
             if after_field or tok.text.lower() not in WORD_FIELDS:
                 return False
             after_field = True
-        elif tok.kind == "WORD":
+        elif tok.kind in ("WORD", "PHRASE"):
             after_field = False
+        elif tok.kind in ("LPAREN", "RPAREN") and not after_field:
+            continue
         else:
             return False
     return not after_field
 
 
 def word_units(q: Any) -> list[Any]:
-    """The question's words as parsed strictly (match="all"): the parts of its top-level
-    AND (one per word that is not a stop word), or the query itself for one word."""
-    if type(q) is wq.And:
-        return list(q.subqueries)
+    """The question's words as parsed strictly (match="all"): the parts of its AND, and
+    of the ANDs of parenthesised groups inside it (one per word or phrase that is not
+    only stop words), or the query itself for one word."""
+    if type(q) is wq.And and q.boost == 1.0:
+        return [unit for part in q.subqueries for unit in word_units(part)]
     if q is wq.NullQuery or type(q) is type(wq.NullQuery):
         return []
     return [q]
