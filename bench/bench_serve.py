@@ -135,8 +135,9 @@ def start_server(index: Path, workers: int, log: Path) -> tuple[subprocess.Popen
                             stdout=subprocess.DEVNULL, stderr=err)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        found = re.search(r"Uvicorn running on http://127\.0\.0\.1:(\d+)", log.read_text())
-        if found:
+        text = log.read_text()
+        found = re.search(r"news-search: serving .* at http://127\.0\.0\.1:(\d+)/", text)
+        if found and "Application startup complete." in text:
             return proc, int(found.group(1))
         if proc.poll() is not None:
             sys.exit(f"serve exited {proc.returncode}: {log.read_text()}")

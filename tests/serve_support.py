@@ -19,7 +19,8 @@ from typing import Any
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = PROJECT / "corpus"
 START_SECONDS = 90  # a cold start on a busy 2-core CI machine: imports, two search processes
-_LISTENING = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
+_LISTENING = re.compile(r"news-search: serving .* at http://127\.0\.0\.1:(\d+)/")
+_READY = "Application startup complete."
 
 SOURCES = {"alpha": ["politics", "business"], "beta": ["business", "sport"], "gamma": ["politics"]}
 TOPICS = ["pipeline sanctions talks", "pipeline gas prices", "pipeline court ruling",
@@ -66,7 +67,7 @@ class Response:
 
 
 class Server:
-    """`news-search serve` on 127.0.0.1 with port 0 (the OS picks a free one; uvicorn
+    """`news-search serve` on 127.0.0.1 with port 0 (the OS picks a free one; serve
     prints it). stderr goes to a file: the access log is checked from there."""
 
     def __init__(self, index_dir: Path, log_dir: Path, *args: str):
@@ -82,8 +83,9 @@ class Server:
     def _wait_listening(self) -> int:
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
-            found = _LISTENING.search(self.stderr())
-            if found:
+            log = self.stderr()
+            found = _LISTENING.search(log)
+            if found and _READY in log:
                 return int(found.group(1))
             if self.proc.poll() is not None:
                 raise AssertionError(f"serve exited {self.proc.returncode}:\n{self.stderr()}")

@@ -287,3 +287,17 @@ def test_histogram_unit_follows_the_span_and_shows_empty_buckets():
     assert build_histogram(day_facet({None: 5})) is None
     chosen = build_histogram(facets, since="2021-04", until="2021-04")
     assert chosen.unit == "day" and chosen.bars[0].count == 4
+
+
+def test_a_taken_port_is_one_line_and_exit_2(index_dir):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "search.cli", "serve", "--index-dir",
+                              str(index_dir), "--port", str(port)], capture_output=True,
+                             text=True, cwd=PROJECT, timeout=60)
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [
+        f"news-search: error: cannot listen on 127.0.0.1:{port}: Address already in use; "
+        f"choose another --port, or stop what listens there"]

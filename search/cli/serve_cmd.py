@@ -6,11 +6,13 @@ optional extra: without it, `serve` says how to install it.
 """
 from __future__ import annotations
 
+import errno
 import signal
+import socket
 
 import click
 
-from .common import index_dir_option, reports_errors
+from .common import fail, index_dir_option, reports_errors
 
 INSTALL_HINT = "the search service needs its extra: pip install 'news-search[serve]'"
 
@@ -46,9 +48,11 @@ def serve_command(index_dir: str, host: str, port: int, workers: int, query_time
 
         from ..service.app import ServiceConfig, create_app
     except ImportError as exc:
-        raise click.ClickException(f"{INSTALL_HINT} ({exc})") from None
+        fail(f"{INSTALL_HINT} ({exc})")
+    sock = _listen(host, port)  # before anything starts: a taken port is one line, exit 2
     app = create_app(ServiceConfig(index_dir=index_dir, workers=workers,
                                    query_timeout=query_timeout, max_pending=max_pending))
+    port = sock.getsockname()[1]
     click.echo(f"news-search: serving {index_dir} at http://{_url_host(host)}:{port}/ "
                f"({workers} search processes, {query_timeout:g} s per query)", err=True)
     # uvicorn stops gracefully on SIGTERM/SIGINT, then re-raises the signal with the
@@ -58,9 +62,22 @@ def serve_command(index_dir: str, host: str, port: int, workers: int, query_time
         signal.signal(signum, _stopped)
     # Our own access log (accesslog.py) replaces uvicorn's; uvicorn's other messages go
     # to stderr too. In-flight requests get the query time limit to finish on SIGTERM.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info",
-                timeout_graceful_shutdown=int(query_timeout) + 2, server_header=False,
-                log_config=_LOG_CONFIG)
+    config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="info",
+                            timeout_graceful_shutdown=int(query_timeout) + 2,
+                            server_header=False, log_config=_LOG_CONFIG)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        why = (exc.strerror or str(exc)).split(" (while attempting", 1)[0]
+        hint = ("choose another --port, or stop what listens there" if exc.errno == errno.EADDRINUSE
+                else "give --host an address of this machine, e.g. 127.0.0.1")
+        fail(f"cannot listen on {host}:{port}: {why}; {hint}")
+        raise  # fail() exits
 
 
 def _stopped(signum: int, frame: object) -> None:
