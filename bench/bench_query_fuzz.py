@@ -68,7 +68,8 @@ def within_limits(ix: Any) -> dict[str, str]:
         f"{L.max_words} common words, --any": " ".join(words),
         f"AND of {L.max_words} common words": " AND ".join(words),
         f"{L.max_pattern_words} fuzzy ~2 words (OR)": " OR ".join(fuzzy),
-        f"{L.max_pattern_words} two-letter fuzzy ~2": " OR ".join(["ab~2", "co~2", "st~2", "pr~2"]),
+        f"{L.max_pattern_words} two-letter fuzzy ~2": " OR ".join(
+            ["ab~2", "co~2", "st~2", "pr~2"][:L.max_pattern_words]),
         f"{L.max_pattern_words} prefixes": " OR ".join(w[:4] + "*" for w in words[:L.max_pattern_words]),
         f"{L.max_phrase_words}-word phrase of variants": '"' + " ".join(
             (variants * L.max_phrase_words)[:L.max_phrase_words]) + '"',
@@ -78,16 +79,18 @@ def within_limits(ix: Any) -> dict[str, str]:
     }
 
 
-def timed(ix: Any, query: str, **opts: Any) -> tuple[float, str]:
+def timed(ix: Any, query: str, **opts: Any) -> tuple[float, float, str]:
+    """(wall s, CPU s of this thread, outcome): on a shared machine other processes' load
+    inflates wall time several-fold; CPU time is what the query itself costs."""
     from search.errors import NewsSearchError
 
-    t = time.perf_counter()
+    c, t = time.thread_time(), time.perf_counter()
     try:
         res = ix.search(query, **opts)
         outcome = f"{res.total} matches"
     except NewsSearchError as exc:
         outcome = f"{type(exc).__name__}: {str(exc)[:70]}"
-    return time.perf_counter() - t, outcome
+    return time.perf_counter() - t, time.thread_time() - c, outcome
 
 
 def p95(values: list[float]) -> float:
@@ -115,41 +118,43 @@ def main() -> int:
         print(f"building the Reuters index at {index_dir} ...", file=sys.stderr)
         index_paths(index_dir, [args.corpora / REUTERS])
     load = os.getloadavg()
-    worst_overall: list[tuple[float, str, str]] = []
+    worst_overall: list[tuple[float, float, str, str]] = []
     with NewsIndex.open(index_dir) as ix:
         ix.search("oil")  # open the searcher, load columns
         print(f"Reuters-21578, {ix.doc_count:,} articles. Issue 18's reproductions:")
         for name, query in REPRODUCTIONS.items():
-            seconds, outcome = timed(ix, query)
-            worst_overall.append((seconds, "reproduction", short(query)))
-            print(f"  {name:<32} {seconds * 1000:8.1f} ms  {outcome}")
+            seconds, cpu, outcome = timed(ix, query)
+            worst_overall.append((seconds, cpu, "reproduction", short(query)))
+            print(f"  {name:<32} {seconds * 1000:8.1f} ms (cpu {cpu * 1000:7.1f})  {outcome}")
         print("Within limits, built to cost the most (cold: right after drop_caches()):")
         for name, query in within_limits(ix).items():
             ix.drop_caches()
             match = "any" if "--any" in name else "all"
-            cold, outcome = timed(ix, query, match=match)
-            warm, _ = timed(ix, query, match=match)
-            worst_overall.append((cold, "within limits", short(query)))
-            print(f"  {name:<36} cold {cold * 1000:8.1f} ms  warm {warm * 1000:8.1f} ms  {outcome}")
+            cold, cold_cpu, outcome = timed(ix, query, match=match)
+            warm, warm_cpu, _ = timed(ix, query, match=match)
+            worst_overall.append((cold, cold_cpu, "within limits", short(query)))
+            print(f"  {name:<36} cold {cold * 1000:7.1f} ms (cpu {cold_cpu * 1000:7.1f})  "
+                  f"warm {warm * 1000:7.1f} ms (cpu {warm_cpu * 1000:7.1f})  {outcome}")
         rng = random.Random(SEED)
         by_strategy: dict[str, list[float]] = {}
         for strategy, query in hostile_queries(SEED, args.queries):
-            seconds, _ = timed(ix, query, **hostile_options(rng))
+            seconds, cpu, _ = timed(ix, query, **hostile_options(rng))
             by_strategy.setdefault(strategy, []).append(seconds)
-            worst_overall.append((seconds, strategy, short(query)))
+            worst_overall.append((seconds, cpu, strategy, short(query)))
     print(f"{args.queries:,} seeded hostile queries (tests/test_query_fuzz.py), warm, ms:")
     print(f"  {'strategy':<12} {'n':>5} {'p50':>8} {'p95':>8} {'worst':>8}")
     everything = [s for v in by_strategy.values() for s in v]
     for strategy, values in [*by_strategy.items(), ("all", everything)]:
         print(f"  {strategy:<12} {len(values):5d} {statistics.median(values) * 1000:8.2f} "
               f"{p95(values) * 1000:8.2f} {max(values) * 1000:8.1f}")
-    print("Slowest ten of everything above:")
-    for seconds, strategy, query in sorted(worst_overall, reverse=True)[:10]:
-        print(f"  {seconds * 1000:8.1f} ms  {strategy:<13} {query}")
-    worst = max(worst_overall)
+    print("Slowest ten of everything above (wall ms, this thread's CPU ms):")
+    for seconds, cpu, strategy, query in sorted(worst_overall, reverse=True)[:10]:
+        print(f"  {seconds * 1000:8.1f} ms  cpu {cpu * 1000:8.1f} ms  {strategy:<13} {query}")
+    worst, worst_cpu = max(worst_overall), max(worst_overall, key=lambda w: w[1])
     verdict = "met" if worst[0] <= TARGET_S else "MISSED"
-    print(f"Worst query {worst[0]:.2f} s (target <= {TARGET_S:g} s: {verdict}); load average "
-          f"{load[0]:.1f} at start, {os.getloadavg()[0]:.1f} at end, {os.cpu_count()} CPUs")
+    print(f"Worst query {worst[0]:.2f} s wall (target <= {TARGET_S:g} s: {verdict}), worst CPU "
+          f"{worst_cpu[1]:.2f} s ({worst_cpu[3]}); load average {load[0]:.1f} at start, "
+          f"{os.getloadavg()[0]:.1f} at end, {os.cpu_count()} CPUs")
     return 0
 
 
