@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from click.testing import CliRunner
 
 from search.cli import main
@@ -37,3 +39,21 @@ def test_quiet_prints_nothing_but_errors(tmp_path):
     r = CliRunner().invoke(main, ["reindex", "--full", "--index-dir", ix, "-q"])
     assert r.exit_code == 2
     assert r.stderr.startswith("news-search: error: corpus root ") and r.stderr.count("\n") <= 2
+
+
+@pytest.mark.parametrize("args, message", [
+    (["query", "oil", "--sort", "bogus"], "Invalid value for '--sort'"),
+    (["query"], "Missing argument 'QUERY'"),
+    (["index", "--no-such-option", "x"], "No such option"),
+    (["no-such-command"], "No such command 'no-such-command'"),
+])
+def test_usage_errors_are_one_line_naming_the_help(tmp_path, args, message):
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-m", "search.cli", *args, "--index-dir",
+                           str(tmp_path)] if args[0] != "no-such-command" else
+                          [sys.executable, "-m", "search.cli", *args],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("news-search: error: ")
+    assert message in proc.stderr and "--help`)" in proc.stderr

@@ -39,7 +39,27 @@ class NewsSearchGroup(click.Group):
     """click.Group with the error contract: no traceback ever reaches a user by accident.
 
     Click itself turns EOFError into "Aborted!" and exit 1, which reads as "no
-    match" (a half-truncated index TOC did this); we catch it before click does."""
+    match" (a half-truncated index TOC did this); we catch it before click does.
+    Click's usage errors (a bad option value, an unknown option) are three lines
+    of usage, hint and error; ours are the error in one line naming the help."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `news-search` alone: the help
+                exc.show()
+                sys.exit(exc.exit_code)
+            where = exc.ctx.command_path if exc.ctx else "news-search"
+            fail(f"{exc.format_message()} (see `{where} --help`)", EXIT_ERROR)
+        except click.exceptions.ClickException as exc:
+            fail(exc.format_message(), EXIT_ERROR)
+        except click.exceptions.Abort:
+            fail("aborted", EXIT_ERROR)
+        sys.exit(rv if isinstance(rv, int) else EXIT_MATCH)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
