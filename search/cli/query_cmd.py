@@ -102,7 +102,7 @@ def query_command(query_text: str, index_dir: str, match_any: bool, match_all: b
       news-search query '"red lines" AND (Putin OR Kremlin)'
       news-search query Lukashenko --facet source --facet published:month
       news-search query 'Nato Belarus' --source rferl --since 2021-09-01 --sort newest
-      news-search query 'why did oil prices rise' --any --limit 5 --json
+      news-search query 'why did oil prices rise' --limit 5 --json
     """
     from ..api import NewsIndex
 

@@ -112,6 +112,7 @@ class QueryEngine:
         self._inferred: frozenset[int] | None = None
         self._tie_rank: list[int] | None = None
         self._columns: tuple[Any, Any] | None = None
+        self._tie_keys: dict[int, tuple[int, bytes]] = {}
         self._lengths: dict[str, list[float]] = {}
         self._avg_lengths: dict[str, float] = {}
         self._terms: OrderedDict[tuple[str, bytes], tuple[frozenset[int], Scores]] = OrderedDict()
@@ -180,9 +181,14 @@ class QueryEngine:
         return self._columns
 
     def _tie_key(self, d: int) -> tuple[int, bytes]:
-        """One document's place in the tie order, read from the columns on its own."""
-        dates, ids = self._tie_columns()
-        return (_newest(dates[d]) if dates is not None else 1, ids[d] if ids is not None else b"")
+        """One document's place in the tie order, read from the columns on its own
+        (remembered: a column read is a few microseconds of Python)."""
+        key = self._tie_keys.get(d)
+        if key is None:
+            dates, ids = self._tie_columns()
+            key = self._tie_keys[d] = (_newest(dates[d]) if dates is not None else 1,
+                                       ids[d] if ids is not None else b"")
+        return key
 
     def _ties(self, docs: list[int]) -> Any:
         """A key function putting `docs` in tie order: per document for a few, else the
@@ -436,8 +442,11 @@ class QueryEngine:
             # the end-th best score; all above it are in, and ties at it go by tie order
             kth = heapq.nlargest(end, map(scores.__getitem__, docs))[-1]
             best = [d for d in docs if scores[d] >= kth]
-            tie = self._ties(best)
-            best.sort(key=lambda d: (-scores[d], tie(d)))
+            if len(set(map(scores.__getitem__, best))) == len(best):  # no ties: no tie keys
+                best.sort(key=scores.__getitem__, reverse=True)
+            else:
+                tie = self._ties(best)
+                best.sort(key=lambda d: (-scores[d], tie(d)))
             page = best[start:end]
         return [(d, scores[d]) for d in page]
 
@@ -458,8 +467,11 @@ class QueryEngine:
             return _window(sorted(docs, key=key), key, start, end, self._ties)
         kth = heapq.nsmallest(end, map(key, docs))[-1]
         best = [d for d in docs if key(d) <= kth]
-        tie = self._ties(best)
-        best.sort(key=lambda d: (key(d), tie(d)))
+        if len(set(map(key, best))) == len(best):
+            best.sort(key=key)
+        else:
+            tie = self._ties(best)
+            best.sort(key=lambda d: (key(d), tie(d)))
         return best[start:end]
 
 
@@ -482,6 +494,8 @@ def _window(order: list[int], key: Any, start: int, end: int, ties: Any,
     while hi < n and key(order[hi]) == last:
         hi += 1
     run = order[lo:hi]
+    if len(set(map(key, run))) == len(run):  # no ties in the window: nothing to reorder
+        return run[start - lo:end - lo]
     tie = ties(run)
     run.sort(key=tie)
     run.sort(key=key, reverse=reverse)  # stable: equal keys stay in tie order
