@@ -1,7 +1,7 @@
 """Which of a set of articles a saved search matches.
 
 Goes through the search API (`NewsIndex.search(..., ids=...)`), so an alert
-matches exactly what `news-search query` would, name variants included.
+matches exactly what `news-search query --all` would, name variants included.
 """
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ def _search(ix, saved: SavedSearch, ids: Collection[str], limit: int, page: int)
     return ix.search(saved.query, sources=list(saved.sources) or None,
                      sections=list(saved.sections) or None,
                      languages=list(saved.languages) or None,
-                     ids=list(ids), limit=limit, page=page, suggest=False)
+                     ids=list(ids), limit=limit, page=page, suggest=False,
+                     match="all")  # an alert's plain words all must match (not ranked as a question)
 
 
 def match(index_dir: str | os.PathLike[str], saved: SavedSearch,
