@@ -97,6 +97,8 @@ def test_saudinewsnet_arabic_articles_with_source_and_crawl_date():
     assert languages["ar"] / len(arts) > 0.99
     assert len({a.source for a in arts}) == 14 and "okaz" in {a.source for a in arts}
     assert all(a.provenance["source"] == 'json key "source"' for a in arts)
+    # The archive's own folders (SaudiNewsNet/dataset/) are storage, not a section.
+    assert all(a.section is None for a in arts)
     assert all(a.published is not None and "crawl time" in a.provenance["published"] for a in arts)
     assert all(a.published.year == 2015 for a in arts)
     assert all("!" in a.path and ".zip!" in a.path and "#" in a.path for a in arts)
