@@ -224,7 +224,8 @@ class NewsIndex:
                facets: Sequence[str] = (), sort: str = "relevance", limit: int = 10,
                page: int = 1, ids: Collection[str] | None = None,
                now: datetime | None = None, snippets: bool = True,
-               suggest: bool = True) -> SearchResults:
+               suggest: bool = True, facet_size: int = 0,
+               bodies: bool = False) -> SearchResults:
         """Search; see the README's query language. Filters outside the query narrow it.
 
         `match`: "words" (default) ranks a query of plain words as a question: the
@@ -235,7 +236,11 @@ class NewsIndex:
         articles). `now` (naive UTC) anchors relative dates; default: the clock.
         `snippets=False` skips highlighting (the costly part of large pages);
         `suggest=False` skips "did you mean" (query/suggest.py).
-        Facet counts cover all matches; each facet ignores its own field's filter.
+        Facet counts cover all matches; each facet ignores its own field's filter;
+        `facet_size` keeps each facet's N largest values (0: all of them).
+        `bodies=True` puts each hit's full text in `Hit.body`.
+        With a date filter (`since`/`until`/`published:`) the results count the
+        undated articles, with a date sort the undated matches (they cannot be placed).
         An index without articles (new, or mid first build) answers with no matches.
         Raises only NewsSearchError subclasses (QueryError, SearchOptionError...).
         """
@@ -243,6 +248,7 @@ class NewsIndex:
             raise SearchOptionError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         limit = count_option("limit", limit, MAX_LIMIT)
         page = count_option("page", page)
+        facet_size = 0 if facet_size in (0, "0") else count_option("facet_size", facet_size)
         with _documented_errors("reading the search options"):
             specs = [FacetSpec.parse(f) for f in _as_list(facets)]
             now = now or self.clock()
@@ -264,6 +270,8 @@ class NewsIndex:
                 return SearchResults(query=query, total=0, page=page, limit=limit, hits=[],
                                      facets={spec.name: [] for spec in specs},
                                      suggestion=None, hints=parsed.hints)
+            undated = _undated_counts(searcher, columns, "published" in filters
+                                      or _has_date_range(parsed.query))
             filter_docs = {name: cache.filter_docs(q) for name, q in filters.items()}
             if id_list is not None:
                 filter_docs["id"] = {n for n in (searcher.document_number(id=i) for i in id_list)
@@ -299,17 +307,42 @@ class NewsIndex:
             for spec in specs:
                 others = _intersect(docs for name, docs in filter_docs.items() if name != spec.field)
                 docs = matched.docs if others is None else others.intersection(matched.docs)
-                facet_counts[spec.name] = [FacetValue(v, n) for v, n in count_facet(spec, docs, columns)]
+                counts = count_facet(spec, docs, columns)
+                facet_counts[spec.name] = [FacetValue(v, n) for v, n in
+                                           (counts[:facet_size] if facet_size else counts)]
+            undated_matches = None
+            if sort != "relevance":
+                keys = columns.date_keys()
+                undated_matches = sum(1 for d in final if keys[d] < 0)
             terms = _highlight_terms(parsed.query, reader) if snippets else None
-            hits = [_hit(searcher.stored_fields(d), score, terms, start + k + 1)
+            hits = [_hit(searcher.stored_fields(d), score, terms, start + k + 1, bodies)
                     for k, (d, score) in enumerate(ranked)]
             suggestion = (suggest_query(query, parsed.words, reader, self._words_of(searcher),
                                         self.limits) if suggest else None)
             return SearchResults(query=query, total=total, page=page, limit=limit, hits=hits,
                                  facets=facet_counts, suggestion=suggestion, hints=parsed.hints,
-                                 match=mode, total_all_words=all_words)
+                                 match=mode, total_all_words=all_words,
+                                 articles=undated[0], undated_articles=undated[1],
+                                 undated_matches=undated_matches)
 
         return self._guarded(run)
+
+    def iter_hits(self, query: str, *, from_page: int = 1, **options: Any) -> Iterator[Hit]:
+        """Every match of `search(query, **options)` in order, page by page.
+
+        Holds one page (1,000 hits) at a time whatever the total, so a caller can
+        export 100,000 matches in constant memory; `limit`/`page` are ours to set.
+        `from_page` skips the pages before it. Each page re-runs the search (cached postings make that cheap) on the same
+        order; an index that changes meanwhile may shift hits across page edges."""
+        options.pop("limit", None)
+        options.pop("page", None)
+        page = count_option("from_page", from_page)
+        while True:
+            res = self.search(query, **options, limit=MAX_LIMIT, page=page, suggest=False)
+            yield from res.hits
+            if page >= res.pages:
+                return
+            page += 1
 
     def _words_of(self, searcher: Any) -> Vocabulary:
         """The did-you-mean vocabulary of this searcher's snapshot (caller holds the lock)."""
@@ -382,6 +415,25 @@ def utc_naive(value: datetime) -> datetime:
     return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
+def _has_date_range(q: Any) -> bool:
+    """Whether the parsed query holds a `published:` condition."""
+    from whoosh import query as wq
+
+    if isinstance(q, wq.DateRange) or (isinstance(q, wq.NumericRange) and q.fieldname == "published"):
+        return True
+    return any(_has_date_range(c) for c in q.children()) if not q.is_leaf() else False
+
+
+def _undated_counts(searcher: Any, columns: Any, asked: bool) -> tuple[int | None, int | None]:
+    """(live articles, of them undated) when a date filter is asked for, else (None, None)."""
+    if not asked:
+        return None, None
+    reader = searcher.reader()
+    keys = columns.date_keys()
+    live = list(reader.all_doc_ids())
+    return len(live), sum(1 for d in live if keys[d] < 0)
+
+
 def _intersect(sets: Iterable[set[int] | frozenset[int]]) -> set[int] | None:
     result: set[int] | None = None
     for s in sorted(sets, key=len):
@@ -442,9 +494,11 @@ def _highlight_terms(q: Any, reader: Any) -> set[str]:
     return terms
 
 
-def _hit(stored: dict[str, Any], score: float | None, terms: set[str] | None, rank: int) -> Hit:
+def _hit(stored: dict[str, Any], score: float | None, terms: set[str] | None, rank: int,
+         body: bool = False) -> Hit:
     return Hit(id=stored["id"], headline=stored.get("headline", ""), source=stored.get("source"),
                published=utc_aware(stored.get("published")), url=stored.get("url"),
                path=stored.get("path", ""), score=score,
                snippet=make_snippet(stored.get("body", ""), terms) if terms is not None else "",
-               section=stored.get("section"), language=stored.get("language"), rank=rank)
+               section=stored.get("section"), language=stored.get("language"), rank=rank,
+               body=stored.get("body", "") if body else None)

@@ -42,6 +42,8 @@ class Hit:
     section: str | None = None
     language: str | None = None
     rank: int = 0
+    body: str | None = None  # only when asked for (`search(bodies=True)`): bodies are large
+
 
     @property
     def snippet_html(self) -> str:
@@ -55,6 +57,7 @@ class Hit:
             "score": round(self.score, 4) if self.score is not None else None,
             "snippet": self.snippet, "section": self.section, "language": self.language,
             "rank": self.rank,
+            **({"body": self.body} if self.body is not None else {}),
         }
 
 
@@ -75,6 +78,12 @@ class SearchResults:
     # (None in the strict modes "all" and "any", where every match is what was asked).
     match: str = "all"
     total_all_words: int | None = None
+    # Date features on undated articles (the BBC corpus has no dates at all): with a date
+    # filter, how many of the index's `articles` have no date (they can never match it);
+    # with a date sort, how many matches have none (listed last). None when not asked.
+    articles: int | None = None
+    undated_articles: int | None = None
+    undated_matches: int | None = None
 
     @property
     def matched_all_words(self) -> bool:
@@ -99,6 +108,8 @@ class SearchResults:
             "suggestion": self.suggestion, "hints": list(self.hints),
             "match": self.match, "total_all_words": self.total_all_words,
             "matched_all_words": self.matched_all_words,
+            "undated": {"articles": self.articles, "undated_articles": self.undated_articles,
+                        "undated_matches": self.undated_matches},
         }
 
 

@@ -42,7 +42,9 @@ def test_add_list_show_remove_round_trip(index_dir, tmp_path):
     assert got == {"belarus": 1, "energy": 0}
     shown = cli("alerts", "show", "belarus", "--json", *ix)
     assert shown.returncode == 0
-    records = [json.loads(line) for line in shown.stdout.splitlines()]
+    records = json.loads(shown.stdout)  # one document
+    lines = cli("alerts", "show", "belarus", "--jsonl", *ix).stdout.splitlines()
+    assert [json.loads(line) for line in lines] == records
     assert [r["headline"] for r in records] == ["Protest in Minsk"]
     assert records[0]["alert"] == "belarus" and records[0]["delivered"].endswith("Z")
     assert "Protest in Minsk" in cli("alerts", "show", "belarus", *ix).stdout

@@ -25,10 +25,22 @@ def test_inspect_seeds_shows_fields_and_provenance():
     assert r.stderr.strip().endswith("2 article(s), 0 skipped")
 
 
+def test_inspect_json_is_one_document(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline here\n\nSome body text for the story.\n")
+    (tmp_path / "c.txt").write_text("Another headline\n\nMore body text for another story.\n")
+    (tmp_path / "b.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    r = run("inspect", "--json", str(tmp_path))
+    assert r.returncode == 0
+    doc = json.loads(r.stdout)
+    assert [a["headline"] for a in doc["articles"]] == ["Headline here", "Another headline"]
+    assert doc["skipped"] == [{"path": "b.png", "line": None, "record": None,
+                               "reason": "not text: PNG image"}]
+
+
 def test_inspect_json_lines_articles_and_skips(tmp_path):
     (tmp_path / "a.txt").write_text("Headline here\n\nSome body text for the story.\n")
     (tmp_path / "b.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    r = run("inspect", "--json", str(tmp_path))
+    r = run("inspect", "--jsonl", str(tmp_path))
     assert r.returncode == 0
     rows = [json.loads(line) for line in r.stdout.splitlines()]
     assert rows[0]["headline"] == "Headline here" and rows[0]["provenance"]["headline"]

@@ -37,11 +37,15 @@ def _print_article(a: Article, body_chars: int) -> None:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per article or skip, one a line.")
+@click.option("--json", "as_json", is_flag=True,
+              help='One JSON document: {"articles": [...], "skipped": [...]}.')
+@click.option("--jsonl", "as_jsonl", is_flag=True,
+              help='One JSON object per line: an article, or {"skipped": ...}.')
 @click.option("--body-chars", type=int, default=300, show_default=True,
               help="How much of each body to show (-1: all).")
 @ingest_options
-def inspect(paths: tuple[str, ...], as_json: bool, body_chars: int, ingest: IngestOptions) -> None:
+def inspect(paths: tuple[str, ...], as_json: bool, as_jsonl: bool, body_chars: int,
+            ingest: IngestOptions) -> None:
     """Show what ingestion makes of files: fields, how each was found, and skips.
 
     Nothing is indexed. Use it to debug a new corpus before indexing it.
@@ -50,26 +54,40 @@ def inspect(paths: tuple[str, ...], as_json: bool, body_chars: int, ingest: Inge
     \b
     Examples:
       news-search inspect corpus/
-      news-search inspect feed.xml --json | jq .headline
+      news-search inspect feed.xml --json | jq '.articles[].headline'
+      news-search inspect corpus/ --jsonl | jq -c 'select(.skipped)'
       news-search inspect test.csv --csv-columns section,headline,body
     """
     from ..ingest import read_corpus  # the readers are heavy: load them only when used
 
+    if as_json and as_jsonl:
+        raise click.UsageError("choose one of --json and --jsonl")
     articles = skips = 0
+    skipped: list[dict] = []  # --json lists them after the articles (few, and small)
+    if as_json:
+        click.echo('{"articles": [', nl=False)
     for item in read_corpus(paths, ingest):
         if isinstance(item, Skip):
             skips += 1
             if as_json:
+                skipped.append(item.to_dict())
+            elif as_jsonl:
                 click.echo(json.dumps({"skipped": item.to_dict()}, ensure_ascii=False))
             else:
                 click.echo(style(f"skipped {item}", stream=sys.stderr, fg="yellow"), err=True)
             continue
-        articles += 1
-        if as_json:
+        if as_json:  # written as read: a corpus of 30,000 articles is never held whole
+            click.echo(("," if articles else "") + json.dumps(item.to_dict(), ensure_ascii=False),
+                       nl=False)
+        elif as_jsonl:
             click.echo(json.dumps(item.to_dict(), ensure_ascii=False))
         else:
             _print_article(item, body_chars)
+        articles += 1
+    if as_json:
+        click.echo('], "skipped": ' + json.dumps(skipped, ensure_ascii=False) + "}")
     click.echo(f"{articles:,} article(s), {skips:,} skipped", err=True)
+    sys.stdout.flush()  # a closed pipe shows up here, where the group handles it quietly
     sys.exit(EXIT_MATCH if articles else EXIT_NO_MATCH)
 
 

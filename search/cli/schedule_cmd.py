@@ -166,33 +166,43 @@ def alerts_remove(name: str, index_dir: str) -> None:
 @alerts.command("show")
 @click.argument("name")
 @click.option("--since", metavar="WHEN", help="Only deliveries since an ISO date/time or an age (24h, 7d).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per delivered article, one a line.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of the delivered articles.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON object per delivered article, one a line.")
 @index_dir_option
 @reports_errors
-def alerts_show(name: str, since: str | None, as_json: bool, index_dir: str) -> None:
+def alerts_show(name: str, since: str | None, as_json: bool, as_jsonl: bool, index_dir: str) -> None:
     """Print what an alert delivered, oldest first. Exit 1 when nothing was.
 
     \b
     Examples:
       news-search alerts show belarus
-      news-search alerts show belarus --since 24h --json | jq .headline
+      news-search alerts show belarus --since 24h --json | jq '.[].headline'
+      news-search alerts show belarus --since yesterday --jsonl
     """
     from ..schedule.alerts import delivered_file, get_alert
     from ..schedule.fileio import read_jsonl
     from ..schedule.timing import parse_since
     get_alert(index_dir, name)
     cutoff = parse_since(since, datetime.now(timezone.utc)) if since else None
+    if as_json and as_jsonl:
+        raise click.UsageError("choose one of --json and --jsonl")
     count = 0
+    if as_json:
+        click.echo("[", nl=False)
     for r in read_jsonl(delivered_file(index_dir, name)):
         if cutoff and _delivered_at(r) < cutoff:
             continue
         count += 1
-        if as_json:
+        if as_json:  # one document, written record by record
+            click.echo(("," if count > 1 else "") + json.dumps(r, ensure_ascii=False), nl=False)
+        elif as_jsonl:
             click.echo(json.dumps(r, ensure_ascii=False))
         else:
             click.echo(f"{r.get('delivered', '')}  {style(r.get('headline') or '', bold=True)}")
             click.echo(f"    {r.get('source') or '-'}  {(r.get('published') or '-')[:10]}  "
                        f"{r.get('url') or r.get('path') or ''}  id {r['id']}")
+    if as_json:
+        click.echo("]")
     click.echo(f"{count} delivered article(s)", err=True)
     sys.exit(EXIT_MATCH if count else EXIT_NO_MATCH)
 

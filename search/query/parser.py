@@ -30,17 +30,41 @@ from whoosh import query as wq
 
 from ..errors import QueryError
 from ..indexing.analysis import name_analyzer, news_analyzer
+from ..indexing.schema import build_schema
 from .dates import parse_range, parse_span
 from .lexer import PHRASE_WORD, Token, tokenize
 from .limits import DEFAULT_LIMITS, QueryLimits, excerpt
 from .variants import Variants, fold
 
 DEFAULT_FIELDS = ("headline", "body")
-TEXT_FIELDS = ("headline", "body", "author")
-KEYWORD_FIELDS = ("source", "section", "tags", "language")
-DATE_FIELD = "published"
-KNOWN_FIELDS = TEXT_FIELDS + KEYWORD_FIELDS + (DATE_FIELD,)
-FIELDS_HINT = "fields are " + ", ".join(f + ":" for f in KNOWN_FIELDS)
+# Other names for a field, as users of other search tools write them (Elasticsearch's
+# and Media Cloud's `title:`): resolved before anything else looks at the name.
+FIELD_ALIASES = {"title": "headline"}
+
+
+def _field_kinds() -> dict[str, str]:
+    """The one field table: every field a query may name -> text, keyword or date,
+    read from the index schema (its analysed, keyword and date fields), so a field
+    added there is searchable here without being listed twice."""
+    from whoosh.fields import DATETIME, KEYWORD, TEXT
+
+    kinds: dict[str, str] = {}
+    for name, field in build_schema().items():
+        if isinstance(field, DATETIME):
+            kinds[name] = "date"
+        elif isinstance(field, KEYWORD):
+            kinds[name] = "keyword"
+        elif isinstance(field, TEXT):
+            kinds[name] = "text"
+    return kinds
+
+
+FIELD_KINDS = _field_kinds()
+TEXT_FIELDS = tuple(n for n, k in FIELD_KINDS.items() if k == "text")
+KEYWORD_FIELDS = tuple(n for n, k in FIELD_KINDS.items() if k == "keyword")
+DATE_FIELD = next(n for n, k in FIELD_KINDS.items() if k == "date")
+KNOWN_FIELDS = tuple(FIELD_KINDS)
+FIELDS_HINT = "fields are " + ", ".join(f + ":" for f in KNOWN_FIELDS + tuple(FIELD_ALIASES))
 
 
 @dataclass(frozen=True)
@@ -253,6 +277,7 @@ class Parser:
 
     def parse_field(self, tok: Token, outer_scope):
         name = tok.text.lower()
+        name = FIELD_ALIASES.get(name, name)
         if name not in KNOWN_FIELDS:
             raise QueryError(f"unknown field '{excerpt(tok.text)}:'", position=tok.pos,
                              hint=FIELDS_HINT + f"; to search for the text, quote it: "
