@@ -32,7 +32,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Literal, get_args
 
 from .article import Article
 from .errors import (ArticleNotFoundError, NewsSearchError, QueryError, SearchFailedError,
@@ -49,9 +49,15 @@ from .query.questions import DEFAULT_MATCH, MATCH_MODES, is_question, word_units
 from .query.snippets import make_snippet
 from .query.suggest import Vocabulary, suggest_query
 from .query.variants import VariantsLoader
+from .library import IndexWriting
 from .results import FacetValue, Hit, SearchResults, utc_aware
 
-SORTS = ("relevance", "newest", "oldest")
+# The values a type checker accepts for `match` and `sort`; the tuples below are what the
+# API checks at run time (SearchOptionError), so a wrong literal fails either way.
+Match = Literal["words", "all", "any"]
+Sort = Literal["relevance", "newest", "oldest"]
+SORTS: tuple[str, ...] = get_args(Sort)
+assert set(get_args(Match)) == set(MATCH_MODES), "Match must list query/questions.py's modes"
 MAX_LIMIT = 1000
 MAX_EXPANSIONS = DEFAULT_LIMITS.max_expansions  # (query/limits.py holds every query limit)
 SIMILAR_TERMS = 12
@@ -95,41 +101,64 @@ def _as_list(values: str | Iterable[str] | None) -> list[str]:
     return [v for v in values if v]
 
 
-class NewsIndex:
-    """A searchable news index; open with `NewsIndex.open(dir)` and close (or use `with`)."""
+class NewsIndex(IndexWriting):
+    """One index directory and everything done with it: search (here), indexing from files
+    or from memory, stats and alerts (search/library.py). Open with
+    `NewsIndex.open(dir)`; close it (or use `with`) to free the searcher's files."""
 
-    def __init__(self, handle: IndexHandle, *, clock: Callable[[], datetime] | None = None,
-                 limits: QueryLimits = DEFAULT_LIMITS):
-        self._handle = handle
+    def __init__(self, handle: IndexHandle | None, *,
+                 clock: Callable[[], datetime] | None = None,
+                 limits: QueryLimits = DEFAULT_LIMITS,
+                 index_dir: str | os.PathLike[str] | None = None):
+        self._handle = handle  # None until the first search when opened with check=False
+        self._dir = handle.index_dir if handle is not None else Path(index_dir or "")
         self.limits = limits  # how much one query may ask (query/limits.py)
         self._vocabulary: tuple[Any, Vocabulary] | None = None  # (searcher, its words)
         self._lock = threading.RLock()
         self._searcher: Any = None
         self._cache: SearcherCache | None = None
         self._meta_stamp = self._stamp()
-        self._variants = VariantsLoader(handle.index_dir)
+        self._variants = VariantsLoader(self._dir)
         self.clock = clock or utc_now  # naive UTC "now", for relative dates
         self._closed = False
 
     # -- lifecycle
     @classmethod
-    def open(cls, index_dir: str | os.PathLike[str], **kw: Any) -> "NewsIndex":
-        """Open an existing index (IndexNotFoundError / SchemaVersionError otherwise)."""
+    def open(cls, index_dir: str | os.PathLike[str], *, create: bool = False,
+             check: bool = True, wait: float = 0.0, **kw: Any) -> "NewsIndex":
+        """The index at `index_dir`; IndexNotFoundError if there is none, unless `create`,
+        which makes an empty one (under the writer lock: IndexLockedError after `wait`).
+
+        `check=False` defers opening the index to the first search, so that a program
+        can still rebuild one it cannot search (`reindex(full=True)` on an index of
+        another schema version or a damaged one, as `news-search reindex --full` does);
+        otherwise SchemaVersionError / IndexDamagedError are raised here."""
+        if create and not (Path(index_dir) / META_FILE).exists():
+            from .indexing.lock import WriterLock
+
+            try:
+                with WriterLock(index_dir, wait):
+                    if not (Path(index_dir) / META_FILE).exists():
+                        create_index(index_dir)
+            except OSError as exc:  # the same one line as any writer's disk fault
+                from .errors import StorageError, describe_os_error
+
+                raise StorageError(describe_os_error(
+                    exc, f"cannot create an index at {index_dir}")) from None
+        if not check:
+            read_meta(index_dir)  # no index at all is still an error now
+            return cls(None, index_dir=index_dir, **kw)
         return cls(open_index(index_dir), **kw)
 
     @classmethod
     def create(cls, index_dir: str | os.PathLike[str], **kw: Any) -> "NewsIndex":
-        """Create an empty index (or open the existing one) at `index_dir`."""
-        if (Path(index_dir) / META_FILE).exists():
-            return cls.open(index_dir, **kw)
-        try:
-            return cls(create_index(index_dir), **kw)
-        except OSError as exc:
-            raise SearchFailedError(f"cannot create an index at {index_dir}: {exc}") from None
+        """`NewsIndex.open(index_dir, create=True)`, the name older programs use."""
+        return cls.open(index_dir, create=True, **kw)
 
     @property
     def index_dir(self) -> Path:
-        return self._handle.index_dir
+        """The index directory this handle owns (everything it writes lives there)."""
+        return self._dir
 
     def close(self) -> None:
         with self._lock:
@@ -158,7 +187,7 @@ class NewsIndex:
     # -- keeping the searcher fresh
     def _stamp(self) -> tuple[int, int] | None:
         try:
-            st = os.stat(self._handle.index_dir / META_FILE)
+            st = os.stat(self._dir / META_FILE)
         except OSError:
             return None
         return st.st_mtime_ns, st.st_size
@@ -167,6 +196,8 @@ class NewsIndex:
         """The searcher for the index as it is now (caller holds the lock)."""
         if self._closed:
             raise SearchFailedError("this NewsIndex is closed")
+        if self._handle is None:  # opened with check=False
+            self._handle = open_index(self._dir)
         stamp = self._stamp()
         if stamp != self._meta_stamp:
             self._meta_stamp = stamp
@@ -195,7 +226,7 @@ class NewsIndex:
             except NewsSearchError:
                 raise
             except Exception as exc:  # noqa: BLE001 - nothing from Whoosh may leak
-                raise SearchFailedError(f"searching {self._handle.index_dir} failed: "
+                raise SearchFailedError(f"searching {self._dir} failed: "
                                         f"{type(exc).__name__}: {exc}") from exc
 
     # -- public API
@@ -203,7 +234,7 @@ class NewsIndex:
     def doc_count(self) -> int:
         return self._guarded(lambda s, c: s.doc_count())
 
-    def parse(self, query: str, *, match: str = DEFAULT_MATCH, exact: bool = False,
+    def parse(self, query: str, *, match: Match = DEFAULT_MATCH, exact: bool = False,
               now: datetime | None = None) -> ParsedQuery:
         """The parsed form of `query` (raises QueryError with position and hint)."""
         if match not in MATCH_MODES:
@@ -216,12 +247,12 @@ class NewsIndex:
                                match="all" if match == "words" else match, exact=exact,
                                limits=self.limits)
 
-    def search(self, query: str, *, match: str = DEFAULT_MATCH, exact: bool = False,
+    def search(self, query: str, *, match: Match = DEFAULT_MATCH, exact: bool = False,
                sources: str | Sequence[str] | None = None,
                sections: str | Sequence[str] | None = None,
                languages: str | Sequence[str] | None = None,
                since: str | datetime | None = None, until: str | datetime | None = None,
-               facets: Sequence[str] = (), sort: str = "relevance", limit: int = 10,
+               facets: Sequence[str] = (), sort: Sort = "relevance", limit: int = 10,
                page: int = 1, ids: Collection[str] | None = None,
                now: datetime | None = None, snippets: bool = True,
                suggest: bool = True, facet_size: int = 0,

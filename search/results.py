@@ -5,6 +5,7 @@ between two calls), so everything is copied out of Whoosh at search time.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -92,12 +93,15 @@ class SearchResults:
 
     @property
     def pages(self) -> int:
+        """Pages of `limit` hits that hold every match; at least 1, so that "page 1 of 1"
+        also describes no match."""
         return max(1, -(-self.total // self.limit))
 
-    def __len__(self) -> int:
-        return len(self.hits)
-
-    def __iter__(self):
+    # No __len__: `len(results)` read as the number of matches but was this page's size
+    # (10 of 1,200), a quiet wrong number in reports. `total` counts every match,
+    # `len(results.hits)` the page; iterating goes over the page's hits.
+    def __iter__(self) -> Iterator[Hit]:
+        """The hits of this page, best first (all matches: `NewsIndex.iter_hits`)."""
         return iter(self.hits)
 
     def to_dict(self) -> dict[str, Any]:

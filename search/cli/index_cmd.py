@@ -1,4 +1,8 @@
-"""`news-search index`, `reindex` and `stats`: thin wrappers over `search.indexing`."""
+"""`news-search index`, `reindex` and `stats`: thin wrappers over `NewsIndex` (search/library.py).
+
+The policy (locking, alert delivery after a write, the scheduler entry in stats)
+lives in the library; this module only turns options into calls and records
+into lines and exit statuses."""
 from __future__ import annotations
 
 import json
@@ -8,7 +12,6 @@ from typing import Any
 
 import click
 
-from ..errors import NewsSearchError
 from ..ingest import IngestOptions
 from .common import EXIT_ERROR, EXIT_MATCH, index_dir_option, ingest_options, reports_errors, style
 
@@ -103,32 +106,33 @@ def _report(run, quiet: bool, as_json: bool, seconds: float, verbose: bool = Fal
         click.echo(style(line, sys.stderr, bold=True), err=True)
 
 
-def _deliver_alerts(index_dir: str, run) -> None:
-    """Saved searches see what a manual run changed, as after a scheduled one."""
-    from ..schedule import deliver_alerts
-
-    try:
-        deliveries = deliver_alerts(index_dir, run)
-    except NewsSearchError as exc:
-        click.echo(f"news-search: alerts not delivered: {exc}", err=True)
-        return
-    for d in deliveries:
+def _report_deliveries(run) -> None:
+    """What the library's alert delivery after the run did (NewsIndex delivers it)."""
+    if run.delivery_error:
+        click.echo(f"news-search: alerts not delivered: {run.delivery_error}", err=True)
+    for d in run.deliveries:
         if d.error:
             click.echo(f"alert {d.alert}: error: {d.error}", err=True)
         elif d.new:
             click.echo(f"alert {d.alert}: {len(d.new)} new match(es)", err=True)
 
 
-def _execute(fn, quiet: bool, verbose: bool, as_json: bool, index_dir: str, **kwargs: Any) -> None:
+def _execute(action: str, quiet: bool, verbose: bool, as_json: bool, index_dir: str,
+             create: bool, **kwargs: Any) -> None:
+    from ..api import NewsIndex
+
     progress = _Progress(not quiet and not as_json)
     started = time.monotonic()
     try:
-        run = fn(progress=progress, index_dir=index_dir, **kwargs)
+        # check=False: `reindex --full` must rebuild an index it could not search
+        # (another schema version, damage).
+        with NewsIndex.open(index_dir, create=create, check=False,
+                            wait=kwargs["wait"]) as ix:
+            run = getattr(ix, action)(progress=progress, **kwargs)
     finally:
         progress.done()
     _report(run, quiet, as_json, time.monotonic() - started, verbose)
-    if run.outcome in ("ok", "interrupted"):
-        _deliver_alerts(index_dir, run)
+    _report_deliveries(run)
     # An error (a missing root: an unmounted disk) must not look healthy to cron.
     ok = run.outcome in ("ok", "interrupted") and not run.errors
     sys.exit(EXIT_MATCH if ok else EXIT_ERROR)
@@ -153,10 +157,8 @@ def index_command(paths: tuple[str, ...], index_dir: str, wait: float, quiet: bo
       news-search index feeds/ --wait 30 --quiet      # from cron
       news-search index test.csv --csv-columns section,headline,body --json
     """
-    from ..indexing import index_paths
-
-    _execute(index_paths, quiet, verbose, as_json, index_dir=index_dir, paths=list(paths), ingest=ingest,
-             wait=wait, settings=_settings(batch_size))
+    _execute("index", quiet, verbose, as_json, index_dir=index_dir, create=True,
+             paths=list(paths), ingest=ingest, wait=wait, settings=_settings(batch_size))
 
 
 @click.command("reindex")
@@ -186,12 +188,10 @@ def reindex_command(full: bool, allow_shrink: bool, drop_missing_roots: bool, in
       news-search reindex --full --index-dir ~/news-index
       news-search reindex --full --drop-missing-roots   # after removing a corpus folder
     """
-    from ..indexing import reindex
-
     if (allow_shrink or drop_missing_roots) and not full:
         raise click.UsageError("--allow-shrink and --drop-missing-roots go with --full")
-    _execute(reindex, quiet, verbose, as_json, index_dir=index_dir, full=full, ingest=ingest, wait=wait,
-             settings=_settings(batch_size), allow_shrink=allow_shrink,
+    _execute("reindex", quiet, verbose, as_json, index_dir=index_dir, create=False, full=full,
+             ingest=ingest, wait=wait, settings=_settings(batch_size), allow_shrink=allow_shrink,
              drop_missing_roots=drop_missing_roots)
 
 
@@ -219,10 +219,10 @@ def stats_command(index_dir: str, as_json: bool, runs: int) -> None:
       news-search stats --json | jq .per_source
       news-search stats --runs 5
     """
-    from ..indexing import index_stats
+    from ..api import NewsIndex
 
-    st = index_stats(index_dir, last_runs=runs)
-    st["scheduler"] = _scheduler_state(index_dir)
+    with NewsIndex.open(index_dir, check=False) as ix:
+        st = ix.stats(runs=runs)
     if as_json:
         click.echo(json.dumps(st, ensure_ascii=False, indent=2))
         return
@@ -298,14 +298,6 @@ def check_command(index_dir: str, repair: bool, as_json: bool) -> None:
         click.echo("news-search: error: the index is damaged: run `news-search check --repair`",
                    err=True)
     sys.exit(EXIT_ERROR)
-
-
-def _scheduler_state(index_dir: str):
-    try:
-        from ..schedule import read_state
-    except ImportError:
-        return None
-    return read_state(index_dir)
 
 
 def _duration(run: dict) -> str:

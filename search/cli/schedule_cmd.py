@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
 
 import click
 
@@ -103,10 +102,9 @@ def alerts_add(name: str, query: str, sources: tuple[str, ...], sections: tuple[
       news-search alerts add belarus 'Lukashenko OR Minsk' --source rferl
       news-search alerts add pipelines '"gas pipeline"' --notify 'cat >> ~/pipelines.jsonl'
     """
-    from ..schedule.alerts import SavedSearch
-    from ..schedule.delivery import create_alert
-    create_alert(index_dir, SavedSearch(name=name, query=query, sources=sources,
-                                        sections=sections, languages=languages, notify=notify))
+    from ..library import Alerts
+    Alerts(index_dir).add(name, query, sources=sources, sections=sections, languages=languages,
+                          notify=notify)
     click.echo(f"alert {name!r} saved; matches go to {index_dir}/alerts/{name}.jsonl", err=True)
 
 
@@ -122,14 +120,8 @@ def alerts_list(as_json: bool, index_dir: str) -> None:
       news-search alerts list
       news-search alerts list --json | jq '.[].name'
     """
-    from ..schedule.alerts import load_alerts, notify_status
-    from ..schedule.delivery import delivered_ids
-    rows = []
-    for a in load_alerts(index_dir):
-        d = a.to_dict()
-        d["delivered"] = len(delivered_ids(index_dir, a.name))
-        d["notify_status"] = notify_status(index_dir, a.name) if a.notify else None
-        rows.append(d)
+    from ..library import Alerts
+    rows = [status.to_dict() for status in Alerts(index_dir).list()]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -158,8 +150,8 @@ def alerts_remove(name: str, index_dir: str) -> None:
     Examples:
       news-search alerts remove belarus
     """
-    from ..schedule.alerts import remove_alert
-    remove_alert(index_dir, name)
+    from ..library import Alerts
+    Alerts(index_dir).remove(name)
     click.echo(f"alert {name!r} removed", err=True)
 
 
@@ -179,19 +171,14 @@ def alerts_show(name: str, since: str | None, as_json: bool, as_jsonl: bool, ind
       news-search alerts show belarus --since 24h --json | jq '.[].headline'
       news-search alerts show belarus --since yesterday --jsonl
     """
-    from ..schedule.alerts import delivered_file, get_alert
-    from ..schedule.fileio import read_jsonl
-    from ..schedule.timing import parse_since
-    get_alert(index_dir, name)
-    cutoff = parse_since(since, datetime.now(timezone.utc)) if since else None
+    from ..library import Alerts
+    records = Alerts(index_dir).show(name, since)
     if as_json and as_jsonl:
         raise click.UsageError("choose one of --json and --jsonl")
     count = 0
     if as_json:
         click.echo("[", nl=False)
-    for r in read_jsonl(delivered_file(index_dir, name)):
-        if cutoff and _delivered_at(r) < cutoff:
-            continue
+    for r in records:
         count += 1
         if as_json:  # one document, written record by record
             click.echo(("," if count > 1 else "") + json.dumps(r, ensure_ascii=False), nl=False)
@@ -207,13 +194,6 @@ def alerts_show(name: str, since: str | None, as_json: bool, as_jsonl: bool, ind
     sys.exit(EXIT_MATCH if count else EXIT_NO_MATCH)
 
 
-def _delivered_at(record: dict) -> datetime:
-    try:
-        return datetime.fromisoformat(str(record.get("delivered", "")).replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.min.replace(tzinfo=timezone.utc)
-
-
 @alerts.command("deliver")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per alert.")
 @index_dir_option
@@ -227,9 +207,9 @@ def alerts_deliver(as_json: bool, index_dir: str) -> None:
     Examples:
       news-search index new-articles/ && news-search alerts deliver
     """
-    from ..schedule.delivery import deliver_alerts
+    from ..library import Alerts
     failed = False
-    for d in deliver_alerts(index_dir):
+    for d in Alerts(index_dir).deliver():
         failed = failed or bool(d.error)
         if as_json:
             click.echo(json.dumps(d.to_dict(), ensure_ascii=False))

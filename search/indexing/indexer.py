@@ -21,6 +21,17 @@ articles: every recorded root was there from the start to the end of the run,
 and it holds at least (1 - MAX_SHRINK) of the current generation's articles
 unless the caller allows a shrink. Otherwise the new generation is removed and
 the current one stays in use (an unmounted disk once switched to an empty index).
+
+Articles given from memory (`NewsIndex.add/upsert/delete`, `run_memory`) have no
+file, so each gets a pseudo-file of its own: a manifest `files` row with root
+API_ROOT ("api:") and relpath = the article id, file_key = api_file_key(id). No
+scan ever finds that root, so `reindex` never deletes them (a key is deleted
+only when its root was scanned), and `reindex --full`, which reads only the
+corpus roots, first carries them over from the current generation's stored
+fields into the new one. They take part in duplicate detection like any file's
+articles: a file article with the same content is skipped as a copy of them
+(and promoted when they are deleted); one given from memory that duplicates an
+indexed article is skipped with the same "exact duplicate of" reason.
 """
 from __future__ import annotations
 
@@ -58,6 +69,15 @@ ShouldStop = Callable[[], bool]
 # an archive between two rebuilds is rare, a root on an unmounted disk is not.
 MAX_SHRINK = 0.10
 MISSING_ROOT = "no such file or directory"
+# The pseudo-root of articles given from memory (see the module docstring). Not a path:
+# a scanned root is always absolute, so it can never be mistaken for one.
+API_ROOT = "api:"
+
+
+def api_file_key(article_id: str) -> str:
+    """The pseudo-file of an article given from memory: one per id, so that upserting or
+    deleting it touches exactly that article."""
+    return file_key(API_ROOT, article_id)
 
 
 @dataclass(frozen=True)
@@ -218,6 +238,9 @@ class Run:
             for key in sorted((set(known) | set(counts)) - set(present)):
                 # A key with no `files` row is from a file whose reading was cut short
                 # by a crash; its root is unknown, and it is not under any present root.
+                if key in known and known[key].root == API_ROOT or \
+                        key not in known and self._from_memory(key):
+                    continue  # given from memory: no file to be gone
                 if key not in known or known[key].root in scanned:
                     self.rereading.add(key)
                     self._delete(self.manifest.articles_of(key).values())
@@ -226,6 +249,94 @@ class Run:
         if not self.stopped:
             self._read_files(self._files_with_lost_copies())
         self.writer.commit(final=True)
+
+    def _from_memory(self, key: str) -> bool:
+        """A key with no `files` row (a crash between Whoosh's commit and the manifest's)
+        is an in-memory article's if it is its id's pseudo-file."""
+        return any(api_file_key(r.id) == key for r in self.manifest.articles_of(key).values())
+
+    # -- articles given from memory (NewsIndex.add/upsert/delete, reindex --full's carry-over)
+    def put(self, articles: Iterable[Article], replace: bool) -> None:
+        """Index articles given from memory, each as its own pseudo-file (module docstring).
+
+        Existing id: unchanged content is counted unchanged; other content replaces it only
+        when `replace` (upsert), else it is skipped. An id that a corpus file produced is
+        never taken over (the file would silently win at its next change)."""
+        for a in articles:
+            self._put_one(a, replace)
+            if self.writer.full:
+                self.writer.commit()
+
+    def _put_one(self, a: Article, replace: bool) -> None:
+        key = api_file_key(a.id)
+        where = a.path or a.id
+        if a.id in self.seen_ids:
+            self.record.skipped.append(Skip(where, f"same id as {self.seen_ids[a.id]} "
+                                                   "(given twice in one call)"))
+            return
+        self.seen_ids[a.id] = where
+        old = None if self.fresh else self.manifest.article(a.id)
+        if old is not None and old.file_key != key:
+            self.record.skipped.append(Skip(where, f"id {a.id} is an article read from a "
+                                                   "corpus file: give another id"))
+            return
+        if old is not None and old.content_hash == a.content_hash:
+            self.seen_hashes.setdefault(a.content_hash, where)
+            self.record.unchanged += 1
+            return
+        if old is not None and not replace:
+            self.record.skipped.append(Skip(where, f"id {a.id} is already in the index "
+                                                   "(upsert replaces it)"))
+            return
+        self.rereading.add(key)  # its old content is no duplicate source for itself
+        dup = self._duplicate_of(a)
+        if dup is not None:
+            self.record.skipped.append(Skip(where, f"exact duplicate of {dup}"))
+            if old is not None:  # upserted into a copy of another article: drop the old one
+                self._delete([old])
+                self.writer.file_gone(key)
+            return
+        self.seen_hashes[a.content_hash] = where
+        doc = document_for(a)
+        doc["file_key"] = key
+        if old is not None:
+            self.lost_hashes.add(old.content_hash)
+        self.writer.write(doc, IndexedArticle(a.id, key, a.content_hash, a.path),
+                          replace=old is not None)
+        self.writer.file_done(FileState(key, API_ROOT, a.id, 0, 0))
+        if old is None:
+            self.record.added += 1
+        else:
+            self.record.updated += 1
+        self.record.changed_ids.append(a.id)
+
+    def remove(self, ids: Iterable[str]) -> None:
+        """Delete articles given from memory; an unknown id, or one a corpus file produced
+        (it would come back from its file), is a skip with its reason."""
+        for i in ids:
+            row = self.manifest.article(i)
+            if row is None:
+                self.record.skipped.append(Skip(i, "no article with this id"))
+            elif row.file_key != api_file_key(i):
+                self.record.skipped.append(Skip(i, "read from a corpus file: delete or edit "
+                                                   "the file, then reindex"))
+            else:
+                self.rereading.add(row.file_key)
+                self._delete([row])
+                self.writer.file_gone(row.file_key)
+            if self.writer.full:
+                self.writer.commit()
+
+    def promote_copies(self) -> None:
+        """After in-memory changes: re-read the unchanged files that hold a copy of content
+        no longer indexed (the `copies` promotion of a scan, without scanning)."""
+        known = self.manifest.files()
+        keys = {c.file_key for h in self.lost_hashes for c in self.manifest.copies_with_hash(h)}
+        for state in (known[k] for k in sorted(keys) if k in known):
+            sf = _source_file(state)
+            if sf is not None:
+                self.present[state.file_key] = sf
+        self._read_files(self._files_with_lost_copies())
 
     def _delete(self, rows: Iterable[IndexedArticle]) -> None:
         rows = list(rows)
@@ -324,6 +435,20 @@ class Run:
         self.record.changed_ids.append(a.id)
 
 
+def _source_file(state: FileState) -> SourceFile | None:
+    """The file a manifest row describes, as discovery would give it, if it still exists."""
+    from ..ingest.discover import root_name
+
+    root = Path(state.root)
+    path = root if root.is_file() else root / state.relpath
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return SourceFile(root=state.root, root_name=root_name(root), relpath=state.relpath,
+                      abspath=str(path), size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+
 def _absolute_roots(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     return [str(Path(p).absolute()) for p in paths]
 
@@ -411,6 +536,56 @@ def _storage_errors(fn: Callable[..., IndexRun]) -> Callable[..., IndexRun]:
 run_incremental = _storage_errors(run_incremental)
 
 
+@_storage_errors
+def run_memory(index_dir: str | os.PathLike[str], *, articles: Iterable[Article] = (),
+               delete: Iterable[str] = (), replace: bool, create: bool, kind: str,
+               ingest: IngestOptions, wait: float, settings: WriteSettings) -> IndexRun:
+    """Add (`replace=False`), upsert (`replace=True`) or delete articles given from memory,
+    under the writer lock, in durable batches like any run (see `Run.put`)."""
+    index_dir = Path(index_dir)
+    with WriterLock(index_dir, wait):
+        handle = _open_for_write(index_dir, create=create)
+        record = IndexRun(started=_now(), kind=kind)
+        manifest = Manifest(manifest_path(index_dir, handle.generation))
+        run = None
+        try:
+            manifest.reconcile(handle.ix)
+            run = Run(handle, manifest, record, settings, ingest, None, None)
+            run.remove(delete)
+            run.put(articles, replace=replace)
+            run.promote_copies()
+            run.writer.commit(final=True)
+        except BaseException as exc:
+            if run is not None:
+                run.writer.cancel()
+            record.errors.append(f"{type(exc).__name__}: {exc}")
+            _finish(index_dir, record, "failed")
+            raise
+        finally:
+            manifest.close()
+        return _finish(index_dir, record, "ok")
+
+
+def _memory_articles(index_dir: Path, generation: str) -> Iterable[Article]:
+    """The in-memory articles of a generation, rebuilt from its stored fields (for the
+    carry-over of `reindex --full`): found by their pseudo-file key in the `file_key`
+    column, so a stale manifest cannot hide one."""
+    from .manifest import indexed_articles
+    from .schema import article_from_stored
+
+    if not generation or not (index_dir / generation).is_dir():
+        return
+    ix = open_generation(index_dir, generation)
+    ids = [r.id for r in indexed_articles(ix) if r.file_key == api_file_key(r.id)]
+    if not ids:
+        return
+    with ix.searcher() as searcher:
+        for i in ids:
+            fields = searcher.document(id=i)
+            if fields:
+                yield article_from_stored(fields)
+
+
 def _article_count(index_dir: Path, generation: str) -> int | None:
     """Articles in a generation: its Whoosh index, else its manifest, else unknown."""
     if generation and (index_dir / generation).is_dir():
@@ -474,6 +649,11 @@ def run_full(index_dir: str | os.PathLike[str], *, ingest: IngestOptions, wait: 
         run = None
         try:
             run = Run(handle, manifest, record, settings, ingest, progress, should_stop)
+            try:  # first, so that a file's copy of one is a skipped duplicate as before
+                run.put(_memory_articles(index_dir, current), replace=False)
+            except Exception as exc:  # noqa: BLE001 - a damaged generation must still be rebuilt
+                record.errors.append(f"articles added from Python could not be carried over "
+                                     f"from {current}: {type(exc).__name__}: {exc}")
             run.execute(roots, delete_gone=False)
         except BaseException as exc:
             if run is not None:
@@ -502,4 +682,5 @@ def run_full(index_dir: str | os.PathLike[str], *, ingest: IngestOptions, wait: 
         return _finish(index_dir, record, "ok")
 
 
-__all__ = ["WriteSettings", "RunProgress", "run_incremental", "run_full"]
+__all__ = ["WriteSettings", "RunProgress", "run_incremental", "run_full", "run_memory",
+           "API_ROOT", "api_file_key"]

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..errors import IndexLockedError, NewsSearchError
 from ..ingest import IngestOptions
-from .delivery import deliver_alerts
+from ..library import Alerts
 from ..errors import SchedulerRunningError
 from .runlog import RunLog, run_problems, run_summary
 from .state import StateFile, scheduler_lock
@@ -40,8 +40,11 @@ class CycleResult:
 
 
 def _reindex(index_dir: Path, ingest: IngestOptions, wait: float, should_stop):
-    from ..indexing import reindex
-    return reindex(index_dir, ingest=ingest, wait=wait, should_stop=should_stop)
+    """One reindex through the public API, alerts left to `Scheduler._deliver` (which
+    defers them when a stop is asked for and logs each outcome)."""
+    from ..api import NewsIndex
+    with NewsIndex.open(index_dir, check=False, wait=wait) as ix:
+        return ix.reindex(ingest=ingest, wait=wait, should_stop=should_stop, alerts=False)
 
 
 class Scheduler:
@@ -148,7 +151,7 @@ class Scheduler:
 
     def _deliver(self, run: Any) -> list:
         try:
-            deliveries = deliver_alerts(self.index_dir, run)
+            deliveries = Alerts(self.index_dir).deliver(run)
         except NewsSearchError as exc:
             self.log.line(f"alerts failed: {exc}")
             return []
