@@ -47,7 +47,7 @@ def test_tar_gz_members_are_named_and_sourced_from_their_folders(tmp_path):
     [a] = articles
     assert a.path == "bbc-fulltext.tar.gz!bbc/sport/199.txt"
     assert (a.source, a.section) == ("bbc", "sport")
-    assert a.body == "The new stadium costs £5m." and "cp1252" in a.provenance["encoding"]
+    assert a.body == "The new stadium costs £5m." and "windows-1252" in a.provenance["encoding"]
     assert [(s.path, s.reason) for s in skips] == [
         ("bbc-fulltext.tar.gz!bbc/README.TXT", "documentation file, not an article")]
 

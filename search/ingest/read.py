@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from ..article import Article
 from .archives import Member, archive_kind, iter_members
 from .build import build_article
-from .decode import decode
+from .decode import bom_encoding, decode, wide_unicode_encoding
 from .discover import SourceFile, discover
 from .formats import choose_format
 from .limits import ArchiveBudget, LimitExceeded, RunBudget, limit_reason
@@ -28,7 +28,6 @@ _BINARY_MAGIC = (
     (b"BZh", "bzip2 data (not supported)"), (b"\xfd7zXZ", "xz data (not supported)"),
     (b"7z\xbc\xaf", "7z archive (not supported)"), (b"Rar!", "RAR archive (not supported)"),
 )
-_TEXT_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _NOT_ARTICLES = ("readme", "license", "licence", "copying", "changelog")
 # Characters no article has: C0/C1 controls (tab, newlines, form feed aside), U+FFFD and
 # private use. Random bytes decoded as latin-1 are ~20% of them; text scraped from the
@@ -43,8 +42,9 @@ _UNSAFE_NAME = re.compile(r"(^|[\\/])\.\.([\\/]|$)|^[\\/]|^[A-Za-z]:[\\/]")
 
 
 def binary_kind(data: bytes) -> str | None:
-    """Why these bytes are not text, or None if they may be."""
-    if data.startswith(_TEXT_BOMS):
+    """Why these bytes are not text, or None if they may be (UTF-16/32 text, with or
+    without a BOM, is full of NUL bytes: decode.py recognises it first)."""
+    if bom_encoding(data) or wide_unicode_encoding(data):
         return None
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):

@@ -8,14 +8,13 @@ trafilatura finds the main text and the metadata. Two things are ours:
 - "Is this an article?": trafilatura falls back to dumping whatever text a page
   has, so an index or navigation page would come out as a list of link
   titles. A page counts as an article only if its extracted text has at least
-  one line of prose (`PROSE_MIN_CHARS` characters with a sentence end).
+  one line of prose (a long line with a sentence end, in any script: prose.py).
 Provenance names the markup each field most likely came from, by comparing
 trafilatura's answer with the page's own meta tags.
 """
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 import trafilatura
@@ -24,9 +23,8 @@ from trafilatura.utils import load_html
 
 from ..options import IngestOptions
 from ..records import Document, RawArticle, Skip
+from .prose import has_prose
 
-PROSE_MIN_CHARS = 80
-_SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f\u061f\u06d4]")
 _PUBLISHED_META = (
     ("property", "article:published_time"), ("property", "og:article:published_time"),
     ("itemprop", "datePublished"), ("name", "article:published_time"), ("name", "pubdate"),
@@ -113,10 +111,6 @@ def _language(tree: HtmlElement) -> tuple[str | None, str]:
     if locale:
         return locale, "og:locale"
     return None, ""
-
-
-def has_prose(text: str) -> bool:
-    return any(len(line) >= PROSE_MIN_CHARS and _SENTENCE_END.search(line) for line in text.split("\n"))
 
 
 def read(text: str, doc: Document, options: IngestOptions) -> Iterator[RawArticle | Skip]:

@@ -13,6 +13,7 @@ from ..chrome import strip_chrome
 from ..clean import clean_text
 from ..options import IngestOptions
 from ..records import Document, RawArticle, Skip
+from .prose import MIN_PROSE_WORDS, has_words
 
 HEADER_KEYS = {
     "headline": "headline", "title": "headline", "source": "source", "publisher": "source",
@@ -23,7 +24,7 @@ HEADER_KEYS = {
 _HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z ]{0,20}):\s*(.*)$")
 # A plain-text article has at least one line of prose; word lists and label
 # files shipped beside corpora (AG News's classes.txt, Reuters' *-strings.lc.txt) have none.
-MIN_PROSE_WORDS = 5
+# Words are counted per script (prose.py): Chinese has no spaces.
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -52,7 +53,7 @@ def read(text: str, doc: Document, options: IngestOptions) -> Iterator[RawArticl
         yield Skip(doc.path, "no text: nothing but blank lines, digits or page chrome")
         return
 
-    if "headline" not in header and not any(len(line.split()) >= MIN_PROSE_WORDS for line in lines):
+    if "headline" not in header and not has_words(lines):
         yield Skip(doc.path, f"not an article: no line has {MIN_PROSE_WORDS} or more words "
                              "(a list or a label file?)")
         return
