@@ -161,6 +161,8 @@ class NewsIndex(IndexWriting):
         return self._dir
 
     def close(self) -> None:
+        """Close the searcher: it holds the segment files open, so a long-lived program
+        that drops a handle without closing it keeps old generations' disk space."""
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()
@@ -232,6 +234,7 @@ class NewsIndex(IndexWriting):
     # -- public API
     @property
     def doc_count(self) -> int:
+        """Articles searchable now (from the current searcher: cheap, unlike `stats()`)."""
         return self._guarded(lambda s, c: s.doc_count())
 
     def parse(self, query: str, *, match: Match = DEFAULT_MATCH, exact: bool = False,
@@ -382,7 +385,8 @@ class NewsIndex(IndexWriting):
         return self._vocabulary[1]
 
     def get(self, article_id: str) -> Article | None:
-        """The stored article with this id, or None."""
+        """The stored article with this id, or None (an id from `search`, `inspect` or
+        `add`: ids are stable across reindexing, so they can be kept elsewhere)."""
         def run(searcher: Any, cache: SearcherCache) -> Article | None:
             fields = searcher.document(id=article_id)
             return article_from_stored(fields) if fields else None
@@ -441,6 +445,7 @@ def _date_option(name: str, value: str | datetime | None, now: datetime, *, uppe
 
 
 def utc_naive(value: datetime) -> datetime:
+    """An aware datetime as the naive UTC the index stores (Whoosh ignores offsets)."""
     from datetime import timezone
 
     return value.astimezone(timezone.utc).replace(tzinfo=None)

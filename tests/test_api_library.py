@@ -211,3 +211,23 @@ def test_package_is_typed_and_exports_its_errors():
     assert (root / "py.typed").exists()
     for name in ("SearchOptionError", "ArticleNotFoundError", "SearchFailedError"):
         assert name in search.__all__
+
+
+def test_published_facet_agrees_between_api_and_cli(ix, corpus):
+    from click.testing import CliRunner
+    from search.cli import main
+
+    ix.index(corpus)
+    api = ix.search("Ukraine", facets=["published"]).to_dict()["facets"]
+    out = CliRunner().invoke(main, ["query", "Ukraine", "--facet", "published", "--json",
+                                    "--index-dir", str(ix.index_dir)])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["facets"] == api
+
+
+def test_results_have_no_len_but_a_total(ix, corpus):
+    ix.index(corpus)
+    res = ix.search("Ukraine", limit=1)
+    assert res.total == 2 and len(res.hits) == 1 and len(list(res)) == 1
+    with pytest.raises(TypeError):
+        len(res)  # type: ignore[arg-type]

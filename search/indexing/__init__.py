@@ -1,6 +1,7 @@
 """Indexing: corpus files -> a Whoosh index that stays correct under change, crashes and concurrency.
 
-The Python API (no click) used by the CLI and by the scheduler:
+Programs use `search.NewsIndex` (`ix.index`, `ix.reindex`, `ix.add`...: search/library.py),
+which adds alert delivery and articles from memory; these functions are the layer below:
 
     run = index_paths("index", ["corpus/"])          # add new, update changed
     run = reindex("index")                            # + delete what is gone

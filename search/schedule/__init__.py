@@ -1,10 +1,13 @@
 """Unattended operation: scheduled reindexing and saved-search alerts.
 
-    from search.indexing import reindex
-    from search.schedule import deliver_alerts, read_state
-    run = reindex(index_dir)                 # or index_paths(...)
-    deliver_alerts(index_dir, run)           # new matches -> alerts/NAME.jsonl
-    read_state(index_dir)                    # the scheduler's schedule.json, for `stats`
+    from search import NewsIndex
+    with NewsIndex.open(index_dir) as ix:
+        run = ix.reindex()                   # delivers alerts: new matches -> alerts/NAME.jsonl
+        run.deliveries                       # what each saved search got
+        ix.alerts.deliver()                  # after a write made with alerts=False
+        ix.stats()["scheduler"]              # the scheduler's schedule.json (read_state)
+
+`deliver_alerts(index_dir, run)` and `read_state(index_dir)` are the layer below.
 
 Modules: `timing` (--every/--cron, due times), `scheduler` (the foreground loop),
 `state` (schedule.json for `stats`), `alerts` (saved searches), `delivery`
