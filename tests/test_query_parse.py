@@ -105,10 +105,11 @@ def test_dates_absolute_spans():
 
 
 def test_dates_relative_to_now():
-    assert parse_bound("7d", NOW, upper=False) == datetime(2021, 9, 29, 15, 30)
-    assert parse_bound("-7d", NOW, upper=True) == datetime(2021, 9, 29, 15, 30)
+    # 7d: the last 7 calendar days, today included, as whole days (README)
+    assert parse_bound("7d", NOW, upper=False) == datetime(2021, 9, 30)
+    assert parse_bound("-7d", NOW, upper=True) == datetime(2021, 9, 30)
     assert parse_span("yesterday", NOW) == (datetime(2021, 10, 5), datetime(2021, 10, 5, 23, 59, 59, 999999))
-    assert parse_span("last week", NOW) == (datetime(2021, 9, 29, 15, 30), NOW)
+    assert parse_span("last week", NOW) == (datetime(2021, 9, 30), NOW)
     assert parse_span("today", NOW)[0] == datetime(2021, 10, 6)
     with pytest.raises(QueryError):
         parse_span("next tuesday", NOW)

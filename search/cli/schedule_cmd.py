@@ -157,7 +157,8 @@ def alerts_remove(name: str, index_dir: str) -> None:
 
 @alerts.command("show")
 @click.argument("name")
-@click.option("--since", metavar="WHEN", help="Only deliveries since an ISO date/time or an age (24h, 7d).")
+@click.option("--since", metavar="WHEN", help="Only deliveries since a date, as in `query --since`: "
+              "2026-11-21, 'Nov 21 2026', 24h, 2d (today and yesterday, UTC), 1m, yesterday.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of the delivered articles.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON object per delivered article, one a line.")
 @index_dir_option

@@ -8,10 +8,23 @@ A date names a *span*: `2021` is the whole year, `2021-09` the month,
 `2021-09-03` the day. As a lower bound a span contributes its start, as an upper
 bound its end, so `published:[2021-09-01 TO 2021-09-30]` includes all of the 30th.
 
-Relative expressions are measured from `now` (injected, for tests):
-`today`, `yesterday`, `now`, `-7d`/`7d` (also h, w, m = 30 days, y = 365 days),
-`last week`/`past week` (the 7 days up to now; likewise `last month` = 30 days,
-`last year` = 365 days, `last 3 days`), `this week|month|year` (calendar, from its start).
+This is the one date grammar of news-search: the query language (`published:`),
+`query --since/--until` and `alerts show --since` (schedule/timing.py) all read dates
+here, so `1m` means the same everywhere.
+
+Relative expressions are measured from `now` (naive UTC, injected for tests):
+- `2d` / `-2d` / `last 2 days`: the last two *calendar days* in UTC, today included, as
+  whole days (at 01:18 `2d` still covers all of yesterday); likewise `w` (7 days), `m`
+  (months: `1m` on 2 Dec starts on 3 Nov) and `y` (years); `last week` = `1w`.
+- `90min`, `24h`, `last 3 hours`: that long before now (minutes are `min`: `m` is a month).
+- `today`, `yesterday`, `now`, `this week|month|year` (calendar, from its start).
+Absolute dates: ISO (`2021`, `2021-09`, `2021-09-03`, `2021-09-03T10:00+02:00`), read
+here; other written forms ingestion meets (`Nov 30 2026`, `30 November 2026`, `November
+2026`, `30.11.2026`, `26-FEB-1987`) are read by dateparser, with rules that never guess:
+a four-digit year is required (`30 November` alone is refused, not put in some year), a
+numeric date whose day and month could swap (`03/04/2026`) is refused, and a day
+dateparser supplies that the text does not hold is refused. dateparser is imported only
+for such dates (it costs ~0.3 s to load; ISO and relative dates never load it).
 
 Every date must fall within years 1-9999 (what Python's datetime holds): a
 date or an offset beyond them (`published:9999-12-31` ends on the last
@@ -28,8 +41,8 @@ from datetime import datetime, timedelta, timezone
 from ..errors import QueryError
 from .limits import excerpt
 
-DATE_HINT = ("write a date as YYYY-MM-DD, YYYY-MM or YYYY, or relative as 7d, "
-             "yesterday, today, last week")
+DATE_HINT = ("write a date as 2021-09-30, 2021-09, 2021, 'Sep 30 2021', or relative as 2d, "
+             "1m, 24h, 90min, yesterday, last week")
 RANGE_HINT = "dates must be within years 1-9999"
 MAX_OFFSET = timedelta(hours=18)
 _MAX_DIGITS = 9  # of a relative count: 999,999,999 days is already beyond year 9999
@@ -38,10 +51,27 @@ _ONE_US = timedelta(microseconds=1)
 _ISO = re.compile(
     r"^(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2})"
     r"(?:[Tt ](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?P<tz>[Zz]|[+-]\d{2}:?\d{2})?)?)?)?$")
-_OFFSET = re.compile(r"^(?P<sign>[-+]?)(?P<n>\d+)\s*(?P<unit>h|d|w|m|y)$")
-_LAST = re.compile(r"^(?:last|past)\s+(?:(?P<n>\d+)\s+)?(?P<unit>hour|day|week|month|year)s?$")
-_UNIT_DAYS = {"h": 1 / 24, "d": 1, "w": 7, "m": 30, "y": 365,
-              "hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
+_OFFSET = re.compile(r"^(?P<sign>[-+]?)(?P<n>\d+)\s*(?P<unit>min|h|d|w|m|y)$")
+_LAST = re.compile(r"^(?:last|past)\s+(?:(?P<n>\d+)\s+)?"
+                   r"(?P<unit>minute|min|hour|day|week|month|year)s?$")
+# unit -> (kind, size): a "moment" unit counts back from now; a "days"/"months" unit
+# counts whole calendar days back from the start of today, today included.
+_UNITS = {"min": ("moment", timedelta(minutes=1)), "minute": ("moment", timedelta(minutes=1)),
+          "h": ("moment", timedelta(hours=1)), "hour": ("moment", timedelta(hours=1)),
+          "d": ("days", 1), "day": ("days", 1), "w": ("days", 7), "week": ("days", 7),
+          "m": ("months", 1), "month": ("months", 1), "y": ("months", 12), "year": ("months", 12)}
+_NUMERIC = re.compile(r"^(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})$")
+_HAS_YEAR = re.compile(r"(?<![\d:])(?<!\s[+-])\d{4}(?![\d:])")  # not a " +0200" zone
+_DAY_NUMBER = re.compile(r"(?<![\d:.])(\d{1,2})(?:st|nd|rd|th)?(?![\d:])")
+_TIME = re.compile(r"\d{1,2}:\d{2}")
+_DATEPARSER_SETTINGS = {
+    "PARSERS": ["absolute-time"],            # relative dates are ours (above)
+    "REQUIRE_PARTS": ["year", "month"],
+    "TIMEZONE": "UTC", "TO_TIMEZONE": "UTC",  # a date without a zone is UTC, as ingestion reads it
+    "RETURN_AS_TIMEZONE_AWARE": True,
+    "PREFER_DAY_OF_MONTH": "first",
+}
+_date_parser = None
 
 Span = tuple[datetime, datetime]
 
@@ -96,17 +126,85 @@ def _iso_span(match: re.Match[str], text: str, position: int | None) -> Span:
     return moment, moment
 
 
-def _ago(now: datetime, count: str | None, days_per_unit: float, text: str,
-         position: int | None) -> datetime:
-    """`now` minus `count` units, or a QueryError when that is before year 1."""
+def _ago(now: datetime, count: str | None, unit: str, text: str, position: int | None) -> datetime:
+    """The start of the last `count` units before `now` (see the module docstring), or a
+    QueryError when that is before year 1."""
     n = int(count) if count and len(count) <= _MAX_DIGITS else (1 if not count else None)
+    kind, size = _UNITS[unit]
     try:
         if n is None:
             raise OverflowError
-        return now - timedelta(days=n * days_per_unit)
+        if kind == "moment":
+            return now - n * size
+        today = datetime(now.year, now.month, now.day)
+        if kind == "days":
+            return today - timedelta(days=max(n * size - 1, 0))
+        # months: the day after the same date n months ago (2 Dec - 1m = 3 Nov)
+        months = now.year * 12 + now.month - 1 - n * size
+        year, month = divmod(months, 12)
+        if year < 1:
+            raise OverflowError
+        day = min(now.day, calendar.monthrange(year, month + 1)[1])
+        return datetime(year, month + 1, day) + timedelta(days=1)
     except OverflowError:
         raise QueryError(f"'{excerpt(text)}' reaches back before year 1", position=position,
                          hint=RANGE_HINT) from None
+
+
+def _numeric_span(m: re.Match[str], text: str, position: int | None) -> Span:
+    """`30.11.2026`, `11/30/2026`, `2026/11/30`: refused when day and month could swap."""
+    a, b, c = m.groups()
+    if len(a) == 4:
+        y, first, second = int(a), int(b), int(c)
+        order = "ymd"
+    elif len(c) == 4:
+        y, first, second = int(c), int(a), int(b)
+        order = "dmy"
+    else:
+        raise _bad(text, position, "give the year in four digits")
+    if order == "ymd":
+        month, day = first, second
+    elif first <= 12 and second <= 12 and first != second:
+        raise _bad(text, position, f"{first} and {second} could each be the day or the month: "
+                   "write it as YYYY-MM-DD")
+    else:
+        day, month = (first, second) if first > 12 or first == second else (second, first)
+    try:
+        return datetime(y, month, day), _end_of_day(y, month, day)
+    except ValueError as exc:
+        raise _bad(text, position, str(exc)) from None
+
+
+def _written_span(text: str, position: int | None) -> Span:
+    """A date written out (`Nov 30 2026`, `30 November 2026`, `November 2026`), read by
+    dateparser and checked against the text so that nothing is guessed."""
+    global _date_parser
+    years = _HAS_YEAR.findall(text)
+    if len(years) != 1:
+        raise _bad(text, position, "give the year in four digits" if not years else "")
+    if _date_parser is None:
+        from dateparser.date import DateDataParser
+
+        _date_parser = DateDataParser(languages=["en"], settings=_DATEPARSER_SETTINGS)
+    try:
+        data = _date_parser.get_date_data(text)
+    except Exception:  # noqa: BLE001 - dateparser's failures are "not a date"
+        data = None
+    moment = data.date_obj if data else None
+    if moment is None or moment.year != int(years[0]):
+        raise _bad(text, position)
+    moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    days = [int(d) for d in _DAY_NUMBER.findall(_HAS_YEAR.sub(" ", text))]
+    if _TIME.search(text):  # a moment; its UTC day may be the written day +-1 (the zone)
+        if not {(moment + timedelta(days=k)).day for k in (-1, 0, 1)} & set(days):
+            raise _bad(text, position, "give the day of the month")
+        return moment, moment
+    if data.period == "month" or not days:
+        y, m = moment.year, moment.month
+        return datetime(y, m, 1), _end_of_day(y, m, calendar.monthrange(y, m)[1])
+    if days != [moment.day]:
+        raise _bad(text, position)
+    return datetime(moment.year, moment.month, moment.day), _end_of_day(moment.year, moment.month, moment.day)
 
 
 def parse_span(text: str, now: datetime, position: int | None = None) -> Span:
@@ -141,11 +239,16 @@ def _span(text: str, now: datetime, position: int | None) -> Span:
             return datetime(now.year, 1, 1), now
     m = _LAST.match(t)
     if m:
-        return _ago(now, m["n"], _UNIT_DAYS[m["unit"]], text, position), now
+        return _ago(now, m["n"], m["unit"], text, position), now
     m = _OFFSET.match(t)
     if m:
-        # "-7d" and "7d" both mean "7 days ago": nobody searches the future.
-        return _ago(now, m["n"], _UNIT_DAYS[m["unit"]], text, position), now
+        # "-7d" and "7d" both mean "the last 7 days": nobody searches the future.
+        return _ago(now, m["n"], m["unit"], text, position), now
+    m = _NUMERIC.match(t)
+    if m:
+        return _numeric_span(m, text, position)
+    if any(c.isdigit() for c in t) and any(c.isalpha() for c in t):
+        return _written_span(" ".join(text.split()), position)
     raise _bad(text, position)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from cronsim import CronSim, CronSimError
 
@@ -125,16 +125,15 @@ def utc_iso(moment: datetime) -> str:
 
 
 def parse_since(text: str, now: datetime) -> datetime:
-    """`--since` for `alerts show`: an ISO date/time, or an age such as 24h or 7d."""
+    """`--since` for `alerts show` (aware UTC): the query language's date grammar
+    (search/query/dates.py), so `1m`, `2d`, `yesterday` or `Nov 30 2026` mean here
+    what they mean in `query --since`; the start of the span the text names."""
+    from ..errors import QueryError
+    from ..query.dates import parse_bound
+
+    naive_now = now.astimezone(timezone.utc).replace(tzinfo=None)
     try:
-        return now - timedelta(seconds=parse_interval(text))
-    except ScheduleError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ScheduleError(f"cannot read --since {text!r}: give an ISO date (2026-11-21, "
-                          "2026-11-21T10:00) or an age (30m, 24h, 7d)") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment
+        start = parse_bound(text, naive_now, upper=False)
+    except QueryError as exc:
+        raise ScheduleError(f"cannot read --since {text!r}: {exc}") from None
+    return start.replace(tzinfo=timezone.utc)
