@@ -566,6 +566,23 @@ def run_memory(index_dir: str | os.PathLike[str], *, articles: Iterable[Article]
         return _finish(index_dir, record, "ok")
 
 
+def _has_memory_files(index_dir: Path, generation: str) -> bool:
+    """Whether a generation's manifest records articles given from memory (True when it
+    cannot tell: a rebuild that may have lost some must say so)."""
+    path = manifest_path(index_dir, generation)
+    if not path.exists():
+        return False
+    try:
+        manifest = Manifest(path)
+        try:
+            return manifest.db.execute("SELECT 1 FROM files WHERE root=? LIMIT 1",
+                                       (API_ROOT,)).fetchone() is not None
+        finally:
+            manifest.close()
+    except (sqlite3.Error, OSError):
+        return True
+
+
 def _memory_articles(index_dir: Path, generation: str) -> Iterable[Article]:
     """The in-memory articles of a generation, rebuilt from its stored fields (for the
     carry-over of `reindex --full`): found by their pseudo-file key in the `file_key`
@@ -652,8 +669,9 @@ def run_full(index_dir: str | os.PathLike[str], *, ingest: IngestOptions, wait: 
             try:  # first, so that a file's copy of one is a skipped duplicate as before
                 run.put(_memory_articles(index_dir, current), replace=False)
             except Exception as exc:  # noqa: BLE001 - a damaged generation must still be rebuilt
-                record.errors.append(f"articles added from Python could not be carried over "
-                                     f"from {current}: {type(exc).__name__}: {exc}")
+                if _has_memory_files(index_dir, current):  # else nothing was lost: no noise
+                    record.errors.append(f"articles added from Python could not be carried "
+                                         f"over from {current}: {type(exc).__name__}: {exc}")
             run.execute(roots, delete_gone=False)
         except BaseException as exc:
             if run is not None:
