@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..article import Article, article_id, content_hash
 from .clean import clean_field, clean_text
-from .dates import parse_date
+from .dates import parse_date, why_no_date
 from .language import guess_language
 from .records import Document, RawArticle, Skip
 
@@ -54,7 +54,7 @@ def build_article(raw: RawArticle, doc: Document, encoding_how: str | None = Non
     if raw.published not in (None, ""):
         published = parse_date(raw.published)
         if published is None:
-            prov["published"] = f"unparseable {str(raw.published)[:60]!r}: left empty"
+            prov["published"] = why_no_date(raw.published)
 
     language = clean_field(raw.language)
     if language:
