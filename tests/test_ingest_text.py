@@ -119,3 +119,35 @@ def test_collapse_spaces_equals_the_whitespace_expression_on_any_text():
     for _ in range(50_000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
         assert collapse_spaces(text) == _SPACES.sub(" ", text), repr(text)
+
+
+_STORY = ("The council voted on Tuesday to approve the new budget for the city, after a debate "
+          "that lasted well into the night and ended with a narrow majority.")
+
+
+def _page(title: str, doctype: bool) -> str:
+    head = "<!DOCTYPE html><html>" if doctype else ""
+    return (f"{head}<head><meta charset='utf-8'><title>{title}</title></head><body><article>"
+            f"<h1>{title}</h1><p>{_STORY}</p><p>{_STORY.replace('Tuesday', 'Monday')}</p>"
+            f"</article></body>{'</html>' if doctype else ''}")
+
+
+def test_documentation_files_are_skipped_by_exact_name_only(tmp_path):
+    for name in ("README", "readme.txt", "LICENSE.md", "CHANGELOG", "COPYING", "AUTHORS.txt"):
+        (tmp_path / name).write_text("Some project text that is long enough to be a line of prose here.\n")
+    (tmp_path / "changelog.blog.example.html").write_text(_page("Budget approved", True))
+    (tmp_path / "readme-first.txt").write_text(f"Readers first\n\n{_STORY}\n")
+    articles, skips = _articles(tmp_path)
+    assert sorted(s.path for s in skips if s.reason == "documentation file, not an article") == [
+        "AUTHORS.txt", "CHANGELOG", "COPYING", "LICENSE.md", "README", "readme.txt"]
+    assert sorted(a.path for a in articles) == ["changelog.blog.example.html", "readme-first.txt"]
+
+
+def test_content_decides_before_an_unknown_extension(tmp_path):
+    (tmp_path / "example.net").write_text(_page("Budget approved", True))
+    (tmp_path / "example.org").write_text(_page("Budget approved in the north", False))
+    (tmp_path / "style.css").write_text("body { color: black; }\n" * 5)
+    articles, skips = _articles(tmp_path)
+    assert {a.path: a.provenance["format"] for a in articles} == {"example.net": "html",
+                                                                  "example.org": "html"}
+    assert [(s.path, s.reason) for s in skips] == [("style.css", "unsupported file type .css")]

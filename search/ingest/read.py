@@ -28,7 +28,10 @@ _BINARY_MAGIC = (
     (b"BZh", "bzip2 data (not supported)"), (b"\xfd7zXZ", "xz data (not supported)"),
     (b"7z\xbc\xaf", "7z archive (not supported)"), (b"Rar!", "RAR archive (not supported)"),
 )
-_NOT_ARTICLES = ("readme", "license", "licence", "copying", "changelog")
+# Documentation shipped beside a corpus, by exact name with or without one extension
+# (README, readme.txt, LICENSE.md): not a prefix, `changelog.blog.example.html` is a page.
+_NOT_ARTICLES = frozenset({"readme", "license", "licence", "copying", "changelog", "authors",
+                           "contributing"})
 # Characters no article has: C0/C1 controls (tab, newlines, form feed aside), U+FFFD and
 # private use. Random bytes decoded as latin-1 are ~20% of them; text scraped from the
 # web well under 0.1%. Judged on the first GARBLED_SAMPLE_CHARS characters.
@@ -85,7 +88,7 @@ def read_document(doc: Document, options: IngestOptions, budget: ArchiveBudget |
 
 def _read_text_document(doc: Document, options: IngestOptions) -> Iterator[Article | Skip]:
     base = doc.path.rsplit("!", 1)[-1].rsplit("/", 1)[-1].lower()
-    if base.split(".", 1)[0] in _NOT_ARTICLES:
+    if base in _NOT_ARTICLES or base.rsplit(".", 1)[0] in _NOT_ARTICLES:
         yield Skip(doc.path, "documentation file, not an article")
         return
     why = binary_kind(doc.data)

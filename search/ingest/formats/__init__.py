@@ -2,8 +2,10 @@
 
 Each format is a module with `read(text, doc, options)` yielding `RawArticle`s
 or `Skip`s. Content signatures win over extensions (a `.txt` that is really an
-HTML page is read as HTML); the extension decides otherwise; plain text is the
-fallback only for files with a text extension or none.
+HTML page is read as HTML); the extension decides otherwise. A file whose
+extension is unknown (a page saved under its host name, `example.net`) is sniffed
+more loosely (`<head>` or `<body>` near the top is enough for HTML); plain text is
+the fallback only for files with a text extension or none.
 
 To add a format: write the module, then add a `Format` to `FORMATS`.
 """
@@ -44,6 +46,8 @@ FORMATS: tuple[Format, ...] = (
     Format("text", "text", (".txt", ".text", "")),
 )
 _BY_NAME = {f.name: f for f in FORMATS}
+# Fragments saved without <html> or a doctype still have one of these near the top.
+_LOOSE_HTML = re.compile(r"<(!DOCTYPE\s+html|html|head|body)\b", re.I)
 
 
 def extension(path: str) -> str:
@@ -63,6 +67,8 @@ def choose_format(path: str, text: str) -> Format | None:
             if f.name == "json" and by_ext is not None and by_ext.name != "text":
                 continue  # "[" or "{" alone is a weak signal
             return f
+    if by_ext is None and _LOOSE_HTML.search(head):
+        return _BY_NAME["html"]
     return by_ext
 
 
