@@ -98,3 +98,27 @@ def test_an_unknown_id_is_nothing_found(index_dir, command):
     r = CliRunner().invoke(main, [command, "zzz", "--index-dir", index_dir])
     assert r.exit_code == 1
     assert r.stdout == "" and r.stderr.count("\n") == 1 and "no article with id zzz" in r.stderr
+
+
+def test_the_lazy_command_table_names_every_command_of_its_module():
+    from importlib import import_module
+
+    from search.cli import COMMAND_MODULES
+
+    for module in set(COMMAND_MODULES.values()):
+        names = {c.name for c in import_module(f"search.cli.{module}").COMMANDS}
+        assert names == {n for n, m in COMMAND_MODULES.items() if m == module}, module
+
+
+def test_a_cold_query_loads_neither_other_commands_nor_urllib(index_dir):
+    """What start-up skips (bench/bench_startup.py measures what that saves)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom search.cli import main\n"
+            "try:\n    main(['query', 'Kyiv', '--count', '--index-dir', sys.argv[1]])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m in ('urllib.request', 'ssl', 'socket', "
+            "'search.cli.serve_cmd', 'search.cli.index_cmd', 'search.cli.schedule_cmd', 'dateparser')))")
+    p = subprocess.run([sys.executable, "-c", code, index_dir], capture_output=True, text=True, timeout=60)
+    assert p.stdout.strip().splitlines()[-1] == "[]", p.stdout + p.stderr

@@ -27,6 +27,35 @@ FIELD_CHOICES = ("id", "headline", "source", "published", "url", "score", "snipp
 DEFAULT_TABLE_FIELDS = ("id", "headline", "source", "published", "url", "score")
 
 
+def _open_index(index_dir: str) -> Any:
+    """`NewsIndex.open(index_dir)`, importing Whoosh without `urllib.request`.
+
+    whoosh.compat (imported by every Whoosh module) runs `from urllib.request import
+    urlretrieve`, which loads http.client, ssl and email: ~22 ms of a ~150 ms cold
+    query, for a function only Whoosh's unused downloaders call. Whoosh is pinned
+    (2.7.4), so while whoosh.compat loads, `urllib.request` is a stand-in whose
+    `urlretrieve` imports the real one when called; the stand-in is removed at once,
+    so any later `import urllib.request` gets the real module."""
+    if "whoosh.compat" not in sys.modules and "urllib.request" not in sys.modules:
+        import types
+
+        def urlretrieve(*args: Any, **kwargs: Any) -> Any:
+            from urllib.request import urlretrieve as real
+            return real(*args, **kwargs)
+
+        stand_in = types.ModuleType("urllib.request")
+        stand_in.urlretrieve = urlretrieve  # type: ignore[attr-defined]
+        sys.modules["urllib.request"] = stand_in
+        try:
+            import whoosh.compat  # noqa: F401
+        finally:
+            if sys.modules.get("urllib.request") is stand_in:
+                del sys.modules["urllib.request"]
+    from ..api import NewsIndex
+
+    return NewsIndex.open(index_dir)
+
+
 def _err(text: str) -> None:
     click.echo(text, err=True)
 
@@ -174,7 +203,7 @@ class _Table:
 
 
 @click.command("query", cls=QueryCommand)
-@click.argument("query_words", metavar="QUERY...", nargs=-1, required=True)
+@click.argument("query_words", metavar="QUERY", nargs=-1, required=True)
 @index_dir_option
 @click.option("--any", "match_any", is_flag=True,
               help="Match articles with any of the words, ranked by score alone.")
@@ -241,8 +270,6 @@ def query_command(query_words: tuple[str, ...], index_dir: str, match_any: bool,
       news-search query oil --all-hits --csv --fields id,headline,published,body > oil.csv
       news-search query oil --jsonl --facet tags --facet-size 0
     """
-    from ..api import MAX_LIMIT, NewsIndex
-
     if match_any and match_all:
         raise click.UsageError("choose one of --any and --all")
     formats = [name for name, on in (("--json", as_json), ("--jsonl", as_jsonl), ("--csv", as_csv),
@@ -262,7 +289,9 @@ def query_command(query_words: tuple[str, ...], index_dir: str, match_any: bool,
         since=since, until=until, sort=sort,
         snippets=not count_only and (wanted is None or "snippet" in wanted),
         bodies=wanted is not None and "body" in wanted)
-    with NewsIndex.open(index_dir) as ix:
+    with _open_index(index_dir) as ix:
+        from ..api import MAX_LIMIT  # (after _open_index: it loads Whoosh its way)
+
         if count_only:
             res = ix.search(query_text, **options, limit=1, suggest=False)
         elif every_hit:
@@ -347,9 +376,7 @@ def show_command(article_id: str, index_dir: str, as_json: bool) -> None:
       news-search show 1a0097ed4c656636
       news-search show 1a0097ed4c656636 --json | jq .provenance
     """
-    from ..api import NewsIndex
-
-    with NewsIndex.open(index_dir) as ix:
+    with _open_index(index_dir) as ix:
         article = ix.get(article_id)
     if article is None:
         _err(f"news-search: no article with id {article_id} in {index_dir}")
@@ -392,10 +419,9 @@ def similar_command(article_id: str, index_dir: str, limit: str, as_json: bool) 
       news-search similar 1a0097ed4c656636
       news-search similar 1a0097ed4c656636 --limit 3 --json
     """
-    from ..api import NewsIndex
     from ..errors import ArticleNotFoundError
 
-    with NewsIndex.open(index_dir) as ix:
+    with _open_index(index_dir) as ix:
         try:
             res = ix.similar(article_id, limit=limit)
         except ArticleNotFoundError:  # "nothing found", as `show` says it

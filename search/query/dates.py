@@ -34,7 +34,6 @@ QueryError saying so, never an OverflowError. UTC offsets are limited to
 """
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -89,6 +88,15 @@ def _out_of_range(text: str, position: int | None) -> QueryError:
     return QueryError(f"date '{excerpt(text)}' is out of range", position=position, hint=RANGE_HINT)
 
 
+def _days_in_month(y: int, m: int) -> int:
+    """calendar.monthrange(y, m)[1], without importing calendar (~4 ms of start-up)."""
+    if not 1 <= m <= 12:
+        raise ValueError(f"month must be in 1..12, not {m}")
+    if m == 2:
+        return 29 if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0) else 28
+    return 30 if m in (4, 6, 9, 11) else 31
+
+
 def _end_of_day(y: int, m: int, d: int) -> datetime:
     """The last microsecond of a day (built directly: adding a day overflows on 9999-12-31)."""
     return datetime(y, m, d, 23, 59, 59, 999999)
@@ -103,12 +111,12 @@ def _iso_span(match: re.Match[str], text: str, position: int | None) -> Span:
             return datetime(y, 1, 1), _end_of_day(y, 12, 31)
         m = int(match["m"])
         if match["d"] is None:
-            return datetime(y, m, 1), _end_of_day(y, m, calendar.monthrange(y, m)[1])
+            return datetime(y, m, 1), _end_of_day(y, m, _days_in_month(y, m))
         d = int(match["d"])
         if match["H"] is None:
             return datetime(y, m, d), _end_of_day(y, m, d)
         moment = datetime(y, m, d, int(match["H"]), int(match["M"]), int(match["S"] or 0))
-    except (ValueError, calendar.IllegalMonthError) as exc:  # month 13, February 30th...
+    except ValueError as exc:  # month 13, February 30th...
         raise _bad(text, position, str(exc)) from None
     tz = match["tz"]
     if tz and tz.upper() != "Z":
@@ -144,7 +152,7 @@ def _ago(now: datetime, count: str | None, unit: str, text: str, position: int |
         year, month = divmod(months, 12)
         if year < 1:
             raise OverflowError
-        day = min(now.day, calendar.monthrange(year, month + 1)[1])
+        day = min(now.day, _days_in_month(year, month + 1))
         return datetime(year, month + 1, day) + timedelta(days=1)
     except OverflowError:
         raise QueryError(f"'{excerpt(text)}' reaches back before year 1", position=position,
@@ -201,7 +209,7 @@ def _written_span(text: str, position: int | None) -> Span:
         return moment, moment
     if data.period == "month" or not days:
         y, m = moment.year, moment.month
-        return datetime(y, m, 1), _end_of_day(y, m, calendar.monthrange(y, m)[1])
+        return datetime(y, m, 1), _end_of_day(y, m, _days_in_month(y, m))
     if days != [moment.day]:
         raise _bad(text, position)
     return datetime(moment.year, moment.month, moment.day), _end_of_day(moment.year, moment.month, moment.day)
