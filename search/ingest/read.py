@@ -17,6 +17,8 @@ from .build import build_article
 from .decode import bom_encoding, decode, wide_unicode_encoding
 from .discover import SourceFile, discover
 from .formats import choose_format
+from .formats import get as get_format
+from .formats.warc import WarcPage, is_warc, iter_pages
 from .limits import ArchiveBudget, LimitExceeded, RunBudget, limit_reason
 from .options import IngestOptions
 from .records import Document, RawArticle, Skip
@@ -76,7 +78,7 @@ def read_document(doc: Document, options: IngestOptions, budget: ArchiveBudget |
     if not data.strip():
         yield Skip(doc.path, "empty file")
         return
-    kind = archive_kind(doc.path, data[:512])
+    kind = "warc" if is_warc(doc.path, data[:512]) else archive_kind(doc.path, data[:512])
     if kind:
         if budget is None:
             yield from _read_top_archive(doc, kind, options, io.BytesIO(data), len(data), None)
@@ -86,22 +88,25 @@ def read_document(doc: Document, options: IngestOptions, budget: ArchiveBudget |
     yield from _read_text_document(doc, options)
 
 
-def _read_text_document(doc: Document, options: IngestOptions) -> Iterator[Article | Skip]:
+def _read_text_document(doc: Document, options: IngestOptions, page: WarcPage | None = None
+                        ) -> Iterator[Article | Skip]:
+    """`page`: the WARC record `doc` is the payload of (an HTML page, with its URL,
+    declared charset and crawl date)."""
     base = doc.path.rsplit("!", 1)[-1].rsplit("/", 1)[-1].lower()
-    if base in _NOT_ARTICLES or base.rsplit(".", 1)[0] in _NOT_ARTICLES:
+    if page is None and (base in _NOT_ARTICLES or base.rsplit(".", 1)[0] in _NOT_ARTICLES):
         yield Skip(doc.path, "documentation file, not an article")
         return
     why = binary_kind(doc.data)
     if why:
         yield Skip(doc.path, f"not text: {why}")
         return
-    decoded = decode(doc.data)
+    decoded = decode(doc.data, declared=page.charset if page else None)
     share = garbled_share(decoded.text)
     if share > MAX_GARBLED_SHARE:
         yield Skip(doc.path, f"not text: binary or garbled data ({share:.0%} control or "
                              f"undecodable characters, as {decoded.encoding})")
         return
-    fmt = choose_format(doc.path, decoded.text)
+    fmt = get_format("html") if page else choose_format(doc.path, decoded.text)
     if fmt is None:
         yield Skip(doc.path, f"unsupported file type {os.path.splitext(base)[1] or '(no extension)'}")
         return
@@ -112,9 +117,36 @@ def _read_text_document(doc: Document, options: IngestOptions) -> Iterator[Artic
                 yield item
             else:
                 item.provenance.setdefault("format", fmt.name)
+                if page is not None:
+                    _from_warc(item, page)
                 yield build_article(item, doc, how)
     except Exception as exc:  # noqa: BLE001 - a reader bug must not end the run
         yield Skip(doc.path, f"{fmt.name} reader failed: {type(exc).__name__}: {exc}")
+
+
+def _from_warc(item: RawArticle, page: WarcPage) -> None:
+    """The record's URL wins over the page's own (it is where the page was fetched);
+    its WARC-Date is the crawl date, never the publication date."""
+    item.provenance["format"] = "html (WARC response record)"
+    if page.url:
+        item.url = page.url
+        item.provenance["url"] = "WARC-Target-URI"
+    if page.crawl_date:
+        item.provenance["crawled"] = f"WARC-Date {page.crawl_date}"
+
+
+def _read_warc(doc: Document, options: IngestOptions, src, budget: ArchiveBudget, depth: int
+               ) -> Iterator[Article | Skip]:
+    for page in iter_pages(doc.path, src, budget, options):
+        if isinstance(page, Skip):
+            yield page
+            continue
+        where = f"{doc.path}!{page.name}"
+        if page.data is None:
+            yield Skip(where, f"too large: over the {options.max_bytes:,}-byte limit (--max-bytes)")
+            continue
+        yield from _read_text_document(Document(doc.root_name, where, page.data, doc.folders, depth),
+                                       options, page)
 
 
 def _read_top_archive(doc: Document, kind: str, options: IngestOptions, src, packed,
@@ -140,6 +172,9 @@ def _read_archive(doc: Document, kind: str, options: IngestOptions, src, budget:
     if depth > options.max_depth:
         raise LimitExceeded(doc.path, limit_reason(
             f"archives nested more than {options.max_depth} deep", "max_depth"))
+    if kind == "warc":
+        yield from _read_warc(doc, options, src, budget, depth)
+        return
     for m in iter_members(doc.path, kind, src, budget, options):
         if isinstance(m, Skip):
             yield m
@@ -180,7 +215,7 @@ def read_source(sf: SourceFile, options: IngestOptions | None = None, run: RunBu
     try:
         with open(sf.abspath, "rb") as f:
             head = f.read(512)
-            kind = archive_kind(sf.relpath, head)
+            kind = "warc" if is_warc(sf.relpath, head) else archive_kind(sf.relpath, head)
             doc = Document(sf.root_name, sf.relpath, b"", sf.folders)
             if kind:
                 f.seek(0)
