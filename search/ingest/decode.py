@@ -119,13 +119,13 @@ def wide_unicode_encoding(data: bytes) -> str | None:
     this pattern decodes to control, private-use or unassigned code points.
     """
     head = data[:_WIDE_SAMPLE]
-    if len(head) < 8:
+    if len(head) < 8 or b"\x00" not in head:  # most files: one scan, no more
         return None
     candidates = []
     units = len(head) // 4
+    body = head[: units * 4]
     for enc, hi in (("utf-32-le", (2, 3)), ("utf-32-be", (0, 1))):
-        zeros = sum(1 for i in range(0, units * 4, 4) if head[i + hi[0]] == 0 and head[i + hi[1]] == 0)
-        if zeros >= 0.95 * units:
+        if min(body[hi[0]::4].count(0), body[hi[1]::4].count(0)) >= 0.95 * units:
             candidates.append(enc)
     pairs = len(head) // 2
     even, odd = head[0:pairs * 2:2].count(0), head[1:pairs * 2:2].count(0)
