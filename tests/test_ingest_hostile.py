@@ -354,7 +354,7 @@ def test_non_utf8_file_name_is_indexed_searchable_and_shown_readably(tmp_path):
     result = runner.invoke(cli, ["index", str(corpus), "--index-dir", index])
     assert result.exit_code == 0, result.stderr
     result = runner.invoke(cli, ["inspect", str(corpus), "--json"])
-    [article] = [json.loads(line) for line in result.stdout.splitlines() if '"headline"' in line]
+    [article] = json.loads(result.stdout)["articles"]
     assert article["path"] == "bad\\xffname.txt"
 
 
@@ -422,15 +422,16 @@ def test_the_limits_are_command_line_options(tmp_path):
         data = gzip.compress(data, mtime=0)
     (tmp_path / "s.txt.gz").write_bytes(data)
     runner = CliRunner()
-    result = runner.invoke(cli, ["inspect", str(tmp_path), "--json"])
+    result = runner.invoke(cli, ["inspect", str(tmp_path), "--jsonl"])
     [line] = result.stdout.splitlines()
     assert result.exit_code == 1 and "--max-depth" in json.loads(line)["skipped"]["reason"]
     result = runner.invoke(cli, ["inspect", str(tmp_path), "--json", "--max-depth", "9"])
-    assert result.exit_code == 0 and json.loads(result.stdout)["headline"] == "Ministers meet in Brussels"
+    [article] = json.loads(result.stdout)["articles"]
+    assert result.exit_code == 0 and article["headline"] == "Ministers meet in Brussels"
     outside = tmp_path.parent / f"{tmp_path.name}-outside.txt"
     outside.write_bytes(story(5))
     (tmp_path / "link.txt").symlink_to(outside)
-    result = runner.invoke(cli, ["inspect", str(tmp_path), "--json", "--max-depth", "9", "--follow-links"])
+    result = runner.invoke(cli, ["inspect", str(tmp_path), "--jsonl", "--max-depth", "9", "--follow-links"])
     assert sorted(json.loads(line)["path"] for line in result.stdout.splitlines()) == [
         "link.txt", "s.txt.gz" + "!s.txt" * 8]
 
