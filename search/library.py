@@ -107,7 +107,10 @@ class IndexWriting:
 
         An id already in the index is skipped (`run.skipped` says so; `upsert`
         replaces). An exact copy of an indexed article is skipped as a duplicate, as
-        for files. These articles survive `reindex` and `reindex(full=True)`."""
+        for files. These articles survive `reindex` and `reindex(full=True)`.
+
+        Written in durable batches (`settings.batch_size`, 5,000): an article that is
+        not valid (SearchOptionError) stops the call, and the batches before it stay."""
         return self._from_memory("add", articles=_articles(articles), replace=False,
                                  wait=wait, alerts=alerts, settings=settings)
 

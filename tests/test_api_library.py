@@ -116,7 +116,8 @@ def test_delete_does_not_touch_corpus_articles_or_unknown_ids(ix, corpus):
 
 def test_duplicates_between_memory_and_files(ix, tmp_path):
     corpus = tmp_path / "dups"
-    write_text_article(corpus / "a" / "story.txt", "Harbour reopens", "The harbour reopened to ships early this morning.")
+    write_text_article(corpus / "a" / "story.txt", "Harbour reopens",
+                       "The harbour reopened to ships early this morning.")
     ix.index(corpus)
     (file_id,) = ids_of(ix, "harbour")
     stored = ix.get(file_id)
@@ -128,7 +129,7 @@ def test_duplicates_between_memory_and_files(ix, tmp_path):
     mem = Article(id="mem-first", headline="Bridge closes",
                   body="The old bridge closed at noon for repairs.")
     ix.add([mem])
-    write_text_article(corpus / "b" / "bridge.txt", "Bridge closes", "The old bridge closed at noon for repairs.")
+    write_text_article(corpus / "b" / "bridge.txt", "Bridge closes", mem.body)
     run = ix.index(corpus)
     assert run.added == 0 and any("exact duplicate" in s.reason for s in run.skipped)
     assert ids_of(ix, "bridge") == {"mem-first"}
@@ -231,3 +232,17 @@ def test_results_have_no_len_but_a_total(ix, corpus):
     assert res.total == 2 and len(res.hits) == 1 and len(list(res)) == 1
     with pytest.raises(TypeError):
         len(res)  # type: ignore[arg-type]
+
+
+def test_upserting_the_indexed_copy_promotes_the_file_copy(ix, tmp_path):
+    corpus = tmp_path / "dups"
+    text = "The old bridge closed at noon for repairs."
+    write_text_article(corpus / "b" / "bridge.txt", "Bridge closes", text)
+    ix.add([Article(id="mem", headline="Bridge closes", body=text)])
+    ix.index(corpus)
+    assert ids_of(ix, "bridge") == {"mem"}
+    run = ix.upsert([Article(id="mem", headline="Bridge closes",
+                             body="The old bridge reopened at six after repairs.")])
+    assert (run.updated, run.added) == (1, 1)  # the edit, and the file's copy of the old text
+    assert len(ids_of(ix, "bridge")) == 2
+    assert ix.reindex().added == 0 and len(ids_of(ix, "bridge")) == 2
