@@ -346,3 +346,19 @@ def test_another_users_index_is_one_line_naming_the_owner_fix(tmp_path):
         assert proc.returncode == 2, (args, proc.stderr)
         assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
         assert "permission denied" in proc.stderr.lower(), proc.stderr
+
+
+def test_a_rebuild_that_cannot_carry_over_articles_from_memory_is_refused(small_index):
+    from search import Article, NewsIndex
+    with NewsIndex.open(small_index) as nx:
+        assert nx.add([Article(id="mem-1", headline="Harbour pilots strike",
+                               body="Harbour pilots went on strike on Monday over pay.",
+                               source="wire")]).added == 1
+    _toc(small_index).write_bytes(b"")  # the only place that article lives is now unreadable
+    with pytest.raises(RebuildRefusedError, match="could not be carried over.*--allow-shrink"):
+        reindex(small_index, full=True)
+    result = run_cli("check", "--repair", "--index-dir", str(small_index))
+    assert result.exit_code == 2 and "--allow-shrink" in one_line_error(result)
+    result = run_cli("check", "--repair", "--allow-shrink", "--index-dir", str(small_index))
+    assert result.exit_code == 0, result.output
+    assert len(all_ids(small_index)) == 20  # the corpus files' articles, rebuilt

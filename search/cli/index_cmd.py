@@ -260,9 +260,12 @@ def stats_command(index_dir: str, as_json: bool, runs: int) -> None:
 @index_dir_option
 @click.option("--repair", is_flag=True,
               help="If damaged, rebuild from the corpus roots (never publishing lost articles).")
+@click.option("--allow-shrink", is_flag=True,
+              help="With --repair: rebuild even if articles that exist only in the damaged index "
+                   "(added from Python) cannot be carried over.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @reports_errors
-def check_command(index_dir: str, repair: bool, as_json: bool) -> None:
+def check_command(index_dir: str, repair: bool, allow_shrink: bool, as_json: bool) -> None:
     """Read every file of the index back and report any damage; --repair mends it.
 
     Exit status 0 when the index reads back whole (or was repaired), 2 when
@@ -276,7 +279,8 @@ def check_command(index_dir: str, repair: bool, as_json: bool) -> None:
     """
     from ..indexing.check import check_index, repair_index, report_json
 
-    report = repair_index(index_dir) if repair else check_index(index_dir)
+    report = (repair_index(index_dir, allow_shrink=allow_shrink) if repair
+              else check_index(index_dir))
     remaining = [p for p in report.repaired if p.startswith("still damaged")]
     if as_json:
         click.echo(report_json(report))

@@ -666,12 +666,13 @@ def run_full(index_dir: str | os.PathLike[str], *, ingest: IngestOptions, wait: 
         run = None
         try:
             run = Run(handle, manifest, record, settings, ingest, progress, should_stop)
+            carry_error = None
             try:  # first, so that a file's copy of one is a skipped duplicate as before
                 run.put(_memory_articles(index_dir, current), replace=False)
             except Exception as exc:  # noqa: BLE001 - a damaged generation must still be rebuilt
                 if _has_memory_files(index_dir, current):  # else nothing was lost: no noise
-                    record.errors.append(f"articles added from Python could not be carried "
-                                         f"over from {current}: {type(exc).__name__}: {exc}")
+                    carry_error = (f"articles added from Python could not be carried over "
+                                   f"from {current} ({type(exc).__name__}: {exc})")
             run.execute(roots, delete_gone=False)
         except BaseException as exc:
             if run is not None:
@@ -689,6 +690,12 @@ def run_full(index_dir: str | os.PathLike[str], *, ingest: IngestOptions, wait: 
             return _finish(index_dir, record, "interrupted")
         refusal = _refusal(index_dir, run, roots, None if drop_missing_roots else before,
                            allow_shrink)
+        if carry_error and not refusal:
+            if not allow_shrink:  # they exist nowhere else: publishing would lose them
+                refusal = (f"{carry_error}: the current generation is kept; to rebuild without "
+                           f"them, run again with --allow-shrink")
+            else:
+                record.errors.append(f"{carry_error}: rebuilt without them (--allow-shrink)")
         if refusal:
             remove_generation(index_dir, generation)
             record.errors.append(refusal)
