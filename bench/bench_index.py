@@ -29,8 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index_corpora import (CORPORA, SCALE_SOURCES, articles_of, build_scale_corpus,  # noqa: E402
-                           corpus_path)
+from index_corpora import CORPORA, SCALE_SOURCES, articles_of, build_scale_corpus, corpus_path  # noqa: E402
 
 
 def _dir_size(path: Path) -> int:

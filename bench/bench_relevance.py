@@ -219,7 +219,8 @@ def tantivy_run(coll: Collection) -> dict[str, list[str]]:
 
 def evaluate(coll: Collection, rankings: dict[str, dict[str, list[str]]], peers: list[str]) -> dict:
     import numpy as np
-    from ranx import Qrels, Run, evaluate as ranx_evaluate
+    from ranx import Qrels, Run
+    from ranx import evaluate as ranx_evaluate
     from ranx.statistical_tests import fisher_randomization_test
 
     qrels = Qrels(coll.qrels)

@@ -13,10 +13,23 @@ Data flows one way: `search.ingest` (files -> Article) -> `search.indexing`
 __version__ = "0.1.0"
 
 from .article import Article  # noqa: E402
-from .errors import (AlertError, ArticleNotFoundError, IndexDamagedError,  # noqa: E402
-                     IndexLockedError, IndexNotFoundError, IngestError, NewsSearchError,
-                     QueryError, RebuildRefusedError, ScheduleError, SchedulerRunningError,
-                     SchemaVersionError, SearchFailedError, SearchOptionError, StorageError)
+from .errors import (  # noqa: E402
+    AlertError,
+    ArticleNotFoundError,
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IngestError,
+    NewsSearchError,
+    QueryError,
+    RebuildRefusedError,
+    ScheduleError,
+    SchedulerRunningError,
+    SchemaVersionError,
+    SearchFailedError,
+    SearchOptionError,
+    StorageError,
+)
 
 _LAZY = {"NewsIndex": "api", "SearchResults": "results", "Hit": "results", "FacetValue": "results"}
 

@@ -35,21 +35,20 @@ from pathlib import Path
 from typing import Any, Callable, Literal, get_args
 
 from .article import Article
-from .errors import (ArticleNotFoundError, NewsSearchError, QueryError, SearchFailedError,
-                     SearchOptionError)
+from .errors import ArticleNotFoundError, NewsSearchError, QueryError, SearchFailedError, SearchOptionError
 from .indexing.schema import article_from_stored, keyword_value
 from .indexing.store import META_FILE, IndexHandle, create_index, open_index, read_meta
+from .library import IndexWriting
 from .query.cache import SearcherCache
 from .query.dates import parse_bound, utc_now
 from .query.facets import FacetSpec, count_facet
-from .query.limits import DEFAULT_LIMITS, QueryLimits, excerpt
 from .query.lexer import tokenize
+from .query.limits import DEFAULT_LIMITS, QueryLimits, excerpt
 from .query.parser import Expansion, ParsedQuery, parse_query
 from .query.questions import DEFAULT_MATCH, MATCH_MODES, is_question, word_units
 from .query.snippets import make_snippet
 from .query.suggest import Vocabulary, suggest_query
 from .query.variants import VariantsLoader
-from .library import IndexWriting
 from .results import FacetValue, Hit, SearchResults, utc_aware
 
 # The values a type checker accepts for `match` and `sort`; the tuples below are what the

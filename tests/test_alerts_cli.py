@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from test_schedule_support import build_index, cli, index_api, make_corpus, write_article
 
 
@@ -90,8 +89,9 @@ def test_help_shows_examples():
 
 
 def test_a_notify_program_that_does_not_exist_is_refused_when_added(tmp_path, sample_corpus):
-    from search.cli import main
     from click.testing import CliRunner
+
+    from search.cli import main
     ix = ["--index-dir", str(tmp_path / "ix")]
     assert CliRunner().invoke(main, ["index", str(sample_corpus), *ix, "-q"]).exit_code == 0
     r = CliRunner().invoke(main, ["alerts", "add", "x", "Kremlin", "--notify",
@@ -104,8 +104,10 @@ def test_a_notify_program_that_does_not_exist_is_refused_when_added(tmp_path, sa
 
 def test_alerts_list_shows_a_failing_notify_command_as_failing(tmp_path, sample_corpus):
     import shutil
-    from search.cli import main
+
     from click.testing import CliRunner
+
+    from search.cli import main
     corpus = tmp_path / "corpus"
     shutil.copytree(sample_corpus, corpus)
     ix = ["--index-dir", str(tmp_path / "ix")]

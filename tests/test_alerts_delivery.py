@@ -6,13 +6,22 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import corpus_file
+from test_schedule_support import (
+    SchedulerProcess,
+    build_index,
+    extract_bbc,
+    index_api,
+    make_corpus,
+    read_log,
+    search_ids,
+    wait_for,
+    write_article,
+)
 
 from search.schedule.alerts import SavedSearch, delivered_file
 from search.schedule.delivery import create_alert, deliver_alerts, delivered_ids
 from search.schedule.fileio import read_jsonl
-from conftest import corpus_file
-from test_schedule_support import (SchedulerProcess, build_index, extract_bbc, index_api,
-                                   make_corpus, read_log, search_ids, wait_for, write_article)
 
 
 @pytest.fixture

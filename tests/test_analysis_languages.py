@@ -10,14 +10,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import corpus_file
+from test_indexing_support import search_ids
+
 from search.api import NewsIndex
 from search.article import Article
 from search.indexing import index_paths, open_index
 from search.indexing.analysis import TextTerms, news_analyzer, text_terms_for
 from search.ingest import read_corpus
-from test_indexing_support import search_ids
 
 RUSSIAN = Path(__file__).parent / "data" / "russian"
 

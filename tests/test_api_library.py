@@ -11,8 +11,7 @@ import pytest
 
 import search
 from search import Article, NewsIndex
-from search.errors import (AlertError, IndexLockedError, IndexNotFoundError, QueryError,
-                           SearchOptionError)
+from search.errors import AlertError, IndexLockedError, IndexNotFoundError, QueryError, SearchOptionError
 from search.indexing.lock import WriterLock
 
 
@@ -198,6 +197,7 @@ def test_alerts_through_the_handle(ix, corpus):
 
 def test_stats_is_the_cli_json(ix, corpus):
     from click.testing import CliRunner
+
     from search.cli import main
 
     ix.index(corpus)
@@ -216,6 +216,7 @@ def test_package_is_typed_and_exports_its_errors():
 
 def test_published_facet_agrees_between_api_and_cli(ix, corpus):
     from click.testing import CliRunner
+
     from search.cli import main
 
     ix.index(corpus)

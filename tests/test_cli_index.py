@@ -4,11 +4,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from click.testing import CliRunner
+from test_index_safety import write_articles
 
 from search.cli import main
-from test_index_safety import write_articles
 
 
 def _corpus(tmp_path):

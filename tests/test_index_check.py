@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_index_safety import write_articles
 
 from search.cli import main
 from search.indexing import WriteSettings, index_paths
 from search.indexing.check import check_index, recover_roots
 from search.indexing.store import META_FILE, current_generation
-from test_index_safety import write_articles
 
 ARTICLES = 300
 

@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import corpus_file
+from test_indexing_support import PROJECT, all_ids, cli, extract_members, start_cli, wait_for
+
 from search.article import Article
 from search.cli import main
 from search.errors import IndexDamagedError, RebuildRefusedError, StorageError
 from search.indexing import index_paths, reindex
 from search.indexing.store import current_generation, generations_on_disk
 from search.ingest import read_corpus
-from test_indexing_support import PROJECT, all_ids, cli, extract_members, start_cli, wait_for
 
 WORDS = ("minister parliament harbour election budget drought tariff pipeline vaccine "
          "court strike treaty summit border refinery festival league museum").split()

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from test_indexing_support import search_ids
 
 from search.article import Article, article_id, content_hash
 from search.errors import SchemaVersionError
@@ -14,7 +15,6 @@ from search.indexing.analysis import news_analyzer
 from search.indexing.postings import decode_count, decode_positions, encode_positions
 from search.indexing.schema import article_from_stored, build_schema, document_for
 from search.indexing.store import META_FILE, read_meta
-from test_indexing_support import search_ids
 
 
 def terms(text: str) -> list[str]:

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import corpus_file
+from test_indexing_support import search_ids
 from whoosh.query import Term
 
-from conftest import corpus_file
 from search.article import Article
-from search.ingest import read_corpus
 from search.indexing import WriteSettings, index_paths, open_index, reindex
 from search.indexing.analysis import news_analyzer, reference_news_analyzer
 from search.indexing.codec import INLINE_LIMIT
-from test_indexing_support import search_ids
+from search.ingest import read_corpus
 
 
 def _tokens(analyzer, text: str, **kw) -> list[tuple]:

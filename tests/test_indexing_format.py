@@ -8,12 +8,12 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import corpus_file
 from whoosh import index
 from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import TermNotFound
 
-from conftest import corpus_file
 from search.article import Article
 from search.indexing.codec import NewsCodec
 from search.indexing.schema import build_schema, document_for

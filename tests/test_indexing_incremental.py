@@ -7,12 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import corpus_file
+from test_indexing_support import all_ids, bbc_subset, cli, search_ids
+
 from search.errors import IndexNotFoundError
 from search.indexing import index_paths, index_stats, reindex
 from search.indexing.store import current_generation, read_meta
-from test_indexing_support import all_ids, bbc_subset, cli, search_ids
 
 
 @pytest.fixture

@@ -10,14 +10,22 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import corpus_file
+from test_indexing_support import (
+    PROJECT,
+    all_ids,
+    bbc_subset,
+    cli,
+    extract_members,
+    start_cli,
+    toc_generation,
+    wait_for,
+)
+
 from search.article import Article
-from search.ingest import read_corpus
 from search.indexing import index_paths, open_index
 from search.indexing.store import current_generation, generations_on_disk
-from test_indexing_support import (PROJECT, all_ids, bbc_subset, cli, extract_members, start_cli,
-                                   toc_generation, wait_for)
+from search.ingest import read_corpus
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ import itertools
 from pathlib import Path
 
 import pytest
+from conftest import corpus_file
 from whoosh import index
 from whoosh.writing import SegmentWriter
 
-from conftest import corpus_file
 from search.article import Article
 from search.indexing.analysis import TextTerms, news_analyzer, text_terms_for
 from search.indexing.codec import NewsCodec

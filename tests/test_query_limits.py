@@ -14,7 +14,7 @@ from search_fixtures import build_index
 
 from search.api import NewsIndex
 from search.article import Article
-from search.errors import (NewsSearchError, QueryError, SearchFailedError, SearchOptionError)
+from search.errors import NewsSearchError, QueryError, SearchFailedError, SearchOptionError
 from search.query.limits import DEFAULT_LIMITS, QueryLimits
 from search.query.parser import parse_query
 

@@ -10,10 +10,21 @@ import time
 from pathlib import Path
 
 import pytest
-
-from test_schedule_support import (SchedulerProcess, build_index, cli, counts, extract_bbc,
-                                   index_api, index_ids, make_corpus, read_log, run_lines,
-                                   search_ids, wait_for, write_article)
+from test_schedule_support import (
+    SchedulerProcess,
+    build_index,
+    cli,
+    counts,
+    extract_bbc,
+    index_api,
+    index_ids,
+    make_corpus,
+    read_log,
+    run_lines,
+    search_ids,
+    wait_for,
+    write_article,
+)
 
 
 @pytest.fixture

@@ -6,8 +6,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from search.errors import NewsSearchError
-from search.schedule.timing import (Schedule, format_seconds, missed_cron_times, next_cron_due,
-                                    next_interval_due, parse_interval, parse_since)
+from search.schedule.timing import (
+    Schedule,
+    format_seconds,
+    missed_cron_times,
+    next_cron_due,
+    next_interval_due,
+    parse_interval,
+    parse_since,
+)
 
 
 @pytest.mark.parametrize("text,seconds", [("30s", 30), ("15m", 900), ("2h", 7200), ("1d", 86400),

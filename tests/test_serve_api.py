@@ -3,8 +3,6 @@ subprocess) on a real index built from real files in a temporary folder."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import urllib.parse

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 import urllib.parse
-from pathlib import Path
 
 import pytest
 from serve_support import SAMPLE_CORPUS, Server, build_index, write_dated_corpus

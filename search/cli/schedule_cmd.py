@@ -7,8 +7,16 @@ import sys
 import click
 
 from ..ingest import IngestOptions
-from .common import (EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, fail, index_dir_option,
-                     ingest_options, reports_errors, style)
+from .common import (
+    EXIT_ERROR,
+    EXIT_MATCH,
+    EXIT_NO_MATCH,
+    fail,
+    index_dir_option,
+    ingest_options,
+    reports_errors,
+    style,
+)
 
 
 @click.command()

@@ -34,8 +34,15 @@ from collections import defaultdict
 from functools import lru_cache
 
 import Stemmer
-from whoosh.analysis import (CharsetFilter, CompositeAnalyzer, Filter, LowercaseFilter,
-                             RegexTokenizer, StemFilter, StopFilter)
+from whoosh.analysis import (
+    CharsetFilter,
+    CompositeAnalyzer,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.support.charset import accent_map
 

@@ -34,9 +34,18 @@ import zlib
 from array import array
 
 from whoosh.codec.base import OutOfOrderError
-from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, STORED_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec,
-                                  W3FieldWriter, W3PerDocReader, W3PerDocWriter,
-                                  W3PostingsWriter, W3TermInfo, _lenfield)
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    STORED_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldWriter,
+    W3PerDocReader,
+    W3PerDocWriter,
+    W3PostingsWriter,
+    W3TermInfo,
+    _lenfield,
+)
 from whoosh.matching import ListMatcher
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte

@@ -44,8 +44,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..article import Article
-from ..errors import (RebuildRefusedError, StorageError, describe_os_error,
-                      describe_sqlite_error)
+from ..errors import RebuildRefusedError, StorageError, describe_os_error, describe_sqlite_error
 from ..ingest import IngestOptions, Skip, SourceFile
 from ..ingest.discover import discover
 from .codec import NewsCodec
@@ -57,9 +56,20 @@ from .report import IndexRun
 from .runs import append_run
 from .schema import document_for, file_key
 from .segwriter import index_writer
-from .store import (META_FILE, IndexHandle, create_index, generation_number, generations_on_disk,
-                    next_generation, open_generation, open_index, read_meta, remove_generation,
-                    set_roots, switch_generation)
+from .store import (
+    META_FILE,
+    IndexHandle,
+    create_index,
+    generation_number,
+    generations_on_disk,
+    next_generation,
+    open_generation,
+    open_index,
+    read_meta,
+    remove_generation,
+    set_roots,
+    switch_generation,
+)
 
 Progress = Callable[["RunProgress"], None]
 ShouldStop = Callable[[], bool]

@@ -23,8 +23,13 @@ from typing import Any, Callable, TypeVar
 
 from whoosh import index as whoosh_index
 
-from ..errors import (IndexDamagedError, IndexNotFoundError, SchemaVersionError, StorageError,
-                      describe_os_error)
+from ..errors import (
+    IndexDamagedError,
+    IndexNotFoundError,
+    SchemaVersionError,
+    StorageError,
+    describe_os_error,
+)
 from .mapped import NewsFileStorage
 from .schema import SCHEMA_VERSION, build_schema
 

@@ -20,12 +20,12 @@ order, its blocks' first keys, offsets, compressed lengths and term counts.
 """
 from __future__ import annotations
 
+import itertools
 import pickle
 import struct
 import zlib
-from bisect import bisect_left, bisect_right
-import itertools
 from array import array
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import accumulate
 from typing import Iterator

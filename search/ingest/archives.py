@@ -14,7 +14,6 @@ compressed stream is read through in 1 MiB pieces that are thrown away.
 from __future__ import annotations
 
 import gzip
-import io
 import tarfile
 import zipfile
 import zlib

@@ -49,12 +49,12 @@ def _field_kinds() -> dict[str, str]:
     from whoosh.fields import DATETIME, KEYWORD, TEXT
 
     kinds: dict[str, str] = {}
-    for name, field in build_schema().items():
-        if isinstance(field, DATETIME):
+    for name, spec in build_schema().items():
+        if isinstance(spec, DATETIME):
             kinds[name] = "date"
-        elif isinstance(field, KEYWORD):
+        elif isinstance(spec, KEYWORD):
             kinds[name] = "keyword"
-        elif isinstance(field, TEXT):
+        elif isinstance(spec, TEXT):
             kinds[name] = "text"
     return kinds
 

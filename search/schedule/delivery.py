@@ -35,10 +35,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import NewsSearchError, QueryError
-from .alerts import (SEEN_FILE, SavedSearch, add_alert, alerts_dir, delivered_file, load_alerts,
-                     store_lock)
-from ..errors import AlertError
+from ..errors import AlertError, NewsSearchError, QueryError
+from .alerts import SEEN_FILE, SavedSearch, add_alert, alerts_dir, delivered_file, load_alerts, store_lock
 from .fileio import append_lines, atomic_write_bytes, read_jsonl
 from .matching import match
 from .timing import utc_iso

@@ -22,14 +22,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import IndexLockedError, NewsSearchError
+from ..errors import IndexLockedError, NewsSearchError, SchedulerRunningError
 from ..ingest import IngestOptions
 from ..library import Alerts
-from ..errors import SchedulerRunningError
 from .runlog import RunLog, run_problems, run_summary
 from .state import StateFile, scheduler_lock
-from .timing import (Schedule, format_seconds, missed_cron_times, next_cron_due,
-                     next_interval_due, utc_iso)
+from .timing import Schedule, format_seconds, missed_cron_times, next_cron_due, next_interval_due, utc_iso
 
 
 @dataclass
