@@ -59,3 +59,25 @@ def test_inspect_nothing_readable_exits_1_with_reasons_and_no_traceback(tmp_path
 def test_inspect_missing_path_is_a_usage_error():
     r = run("inspect", "no/such/dir")
     assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_inspect_shows_the_id_the_index_gives_a_file_inside_its_roots(tmp_path, sample_corpus):
+    """`inspect FILE` read the file as its own root: its id differed from the index's, so
+    `show ID` with the id from `inspect` failed."""
+    import json as _json
+
+    from click.testing import CliRunner
+
+    from search.cli import main
+    ix = str(tmp_path / "ix")
+    runner = CliRunner()
+    assert runner.invoke(main, ["index", str(sample_corpus), "--index-dir", ix, "-q"]).exit_code == 0
+    one = next((sample_corpus / "rferl").glob("*.txt"))
+    r = runner.invoke(main, ["inspect", str(one), "--index-dir", ix, "--json"])
+    [article] = _json.loads(r.stdout)["articles"]
+    assert article["path"] == f"rferl/{one.name}" and article["source"] == "rferl"
+    shown = runner.invoke(main, ["show", article["id"], "--index-dir", ix])
+    assert shown.exit_code == 0 and article["headline"] in shown.stdout
+    # Without an index (or outside its roots) the file is its own root, as before.
+    alone = runner.invoke(main, ["inspect", str(one), "--index-dir", str(tmp_path / "none"), "--json"])
+    assert _json.loads(alone.stdout)["articles"][0]["path"] == one.name

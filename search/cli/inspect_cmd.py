@@ -8,7 +8,7 @@ import click
 
 from ..article import Article
 from ..ingest import IngestOptions, Skip
-from .common import EXIT_MATCH, EXIT_NO_MATCH, ingest_options, style
+from .common import EXIT_MATCH, EXIT_NO_MATCH, index_dir_option, ingest_options, style
 
 _FIELDS = ("headline", "source", "published", "url", "author", "language", "section", "tags",
            "path", "id", "content_hash")
@@ -43,12 +43,15 @@ def _print_article(a: Article, body_chars: int) -> None:
               help='One JSON object per line: an article, or {"skipped": ...}.')
 @click.option("--body-chars", type=int, default=300, show_default=True,
               help="How much of each body to show (-1: all).")
+@index_dir_option
 @ingest_options
 def inspect(paths: tuple[str, ...], as_json: bool, as_jsonl: bool, body_chars: int,
-            ingest: IngestOptions) -> None:
+            index_dir: str, ingest: IngestOptions) -> None:
     """Show what ingestion makes of files: fields, how each was found, and skips.
 
     Nothing is indexed. Use it to debug a new corpus before indexing it.
+    A file inside a corpus root of the index (--index-dir) is shown with the
+    path and id the index gives it, so `show ID` finds it.
     Exit status: 0 when at least one article was read, 1 when none was.
 
     \b
@@ -58,6 +61,7 @@ def inspect(paths: tuple[str, ...], as_json: bool, as_jsonl: bool, body_chars: i
       news-search inspect corpus/ --jsonl | jq -c 'select(.skipped)'
       news-search inspect test.csv --csv-columns section,headline,body
     """
+    from ..indexing.store import read_meta
     from ..ingest import read_corpus  # the readers are heavy: load them only when used
 
     if as_json and as_jsonl:
@@ -66,7 +70,11 @@ def inspect(paths: tuple[str, ...], as_json: bool, as_jsonl: bool, body_chars: i
     skipped: list[dict] = []  # --json lists them after the articles (few, and small)
     if as_json:
         click.echo('{"articles": [', nl=False)
-    for item in read_corpus(paths, ingest):
+    try:
+        roots = list(read_meta(index_dir).get("roots", []))
+    except Exception:  # noqa: BLE001 - no index (or an unreadable one): ids as given
+        roots = []
+    for item in read_corpus(paths, ingest, roots=roots):
         if isinstance(item, Skip):
             skips += 1
             if as_json:

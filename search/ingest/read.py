@@ -6,22 +6,24 @@ exception, so one odd file cannot stop a 30,000-article run.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from ..article import Article
 from .archives import Member, archive_kind, iter_members
 from .build import build_article
 from .decode import bom_encoding, decode, wide_unicode_encoding
-from .discover import SourceFile, discover
+from .discover import SourceFile, discover, root_name
 from .formats import choose_format
 from .formats import get as get_format
 from .formats.warc import WarcPage, is_warc, iter_pages
 from .limits import ArchiveBudget, LimitExceeded, RunBudget, limit_reason
 from .options import IngestOptions
-from .records import Document, RawArticle, Skip
+from .records import Document, RawArticle, Skip, readable_name
 
 _BINARY_MAGIC = (
     (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
@@ -235,20 +237,26 @@ def read_source(sf: SourceFile, options: IngestOptions | None = None, run: RunBu
     yield from read_document(Document(sf.root_name, sf.relpath, data, sf.folders), options)
 
 
-def read_corpus(paths: Iterable[str | os.PathLike[str]], options: IngestOptions | None = None
-                ) -> Iterator[Article | Skip]:
+def read_corpus(paths: Iterable[str | os.PathLike[str]], options: IngestOptions | None = None,
+                roots: Iterable[str | os.PathLike[str]] = ()) -> Iterator[Article | Skip]:
     """Every article under `paths`, in a reproducible order, exact duplicates reported.
 
     An article whose content hash was already seen in this run is yielded as a
     Skip naming the first copy, so it is reported and not double-counted.
+
+    `roots`: corpus roots the paths may lie inside (an index's recorded roots). A file
+    inside one is read as that root's file, so its path, source and id are those the
+    index gives it: `inspect corpus/rferl/x.txt` showed another id than `index corpus/`.
     """
     options = options or IngestOptions()
     seen: dict[str, str] = {}
     run = RunBudget()
+    roots = [Path(r).absolute() for r in roots]
     for sf in discover(paths, options):
         if isinstance(sf, Skip):
             yield sf
             continue
+        sf = as_file_of_root(sf, roots)
         for item in read_source(sf, options, run):
             if isinstance(item, Article):
                 first = seen.setdefault(item.content_hash, item.path)
@@ -256,6 +264,17 @@ def read_corpus(paths: Iterable[str | os.PathLike[str]], options: IngestOptions 
                     yield Skip(item.path, f"exact duplicate of {first}")
                     continue
             yield item
+
+
+def as_file_of_root(sf: SourceFile, roots: list[Path]) -> SourceFile:
+    """`sf` as discovered under the innermost of `roots` that holds it, else unchanged."""
+    path = Path(sf.abspath)
+    holders = [r for r in roots if r != path and r in path.parents]
+    if not holders:
+        return sf
+    root = max(holders, key=lambda r: len(r.parts))
+    return dataclasses.replace(sf, root=str(root), root_name=root_name(root),
+                               relpath=readable_name(path.relative_to(root).as_posix()))
 
 
 __all__ = ["read_corpus", "read_source", "read_document", "RawArticle", "binary_kind", "garbled_share"]
