@@ -37,8 +37,11 @@ def test_add_list_show_remove_round_trip(index_dir, tmp_path):
     index_paths(index_dir, [corpus])
     d = cli("alerts", "deliver", "--json", *ix)
     assert d.returncode == 0, d.stderr
-    got = {x["alert"]: x["new"] for x in map(json.loads, d.stdout.splitlines())}
+    got = {x["alert"]: x["new"] for x in json.loads(d.stdout)}  # one document
     assert got == {"belarus": 1, "energy": 0}
+    again = cli("alerts", "deliver", "--jsonl", *ix)  # the line form: nothing new now
+    assert {x["alert"]: x["new"] for x in map(json.loads, again.stdout.splitlines())} == \
+        {"belarus": 0, "energy": 0}
     shown = cli("alerts", "show", "belarus", "--json", *ix)
     assert shown.returncode == 0
     records = json.loads(shown.stdout)  # one document

@@ -204,10 +204,11 @@ def alerts_show(name: str, since: str | None, as_json: bool, as_jsonl: bool, ind
 
 
 @alerts.command("deliver")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per alert.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array, an object per alert.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON object per alert, one a line.")
 @index_dir_option
 @reports_errors
-def alerts_deliver(as_json: bool, index_dir: str) -> None:
+def alerts_deliver(as_json: bool, as_jsonl: bool, index_dir: str) -> None:
     """Deliver now what arrived since the last delivery (after a manual `index`).
 
     The scheduler does this after every run; nothing is ever delivered twice.
@@ -215,17 +216,21 @@ def alerts_deliver(as_json: bool, index_dir: str) -> None:
     \b
     Examples:
       news-search index new-articles/ && news-search alerts deliver
+      news-search alerts deliver --json | jq '.[] | select(.error)'
     """
     from ..library import Alerts
-    failed = False
-    for d in Alerts(index_dir).deliver():
-        failed = failed or bool(d.error)
-        if as_json:
+    if as_json and as_jsonl:
+        raise click.UsageError("choose one of --json and --jsonl")
+    deliveries = Alerts(index_dir).deliver()
+    if as_json:
+        click.echo(json.dumps([d.to_dict() for d in deliveries], ensure_ascii=False))
+    for d in deliveries:
+        if as_jsonl:
             click.echo(json.dumps(d.to_dict(), ensure_ascii=False))
-        else:
+        elif not as_json:
             click.echo(f"{d.alert}: {len(d.new)} new" + (f", error: {d.error}" if d.error else ""),
                        err=True)
-    sys.exit(EXIT_ERROR if failed else EXIT_MATCH)
+    sys.exit(EXIT_ERROR if any(d.error for d in deliveries) else EXIT_MATCH)
 
 
 COMMANDS = [schedule, alerts]
