@@ -1,6 +1,6 @@
 """Indexing benchmark: our indexer vs a plain Whoosh baseline and SQLite FTS5, same run.
 
-    NEWS_SEARCH_CORPORA=/work/shared/corpora /work/venv/bin/python bench/bench_index.py \\
+    NEWS_SEARCH_CORPORA=../shared/corpora python bench/bench_index.py \\
         --corpora bbc,reuters,saudinewsnet --scale 10000,50000 [--fsync-cost] [--work /tmp/nsb]
 
 For each article set, each contender runs in a fresh process (so peak RSS is its

@@ -2,7 +2,7 @@
 
 Reproduce (one run, ~3-5 minutes on 2 cores, most of it building the Reuters index):
 
-    /work/venv/bin/python bench/bench_query.py [--corpora /work/shared/corpora]
+    python bench/bench_query.py [--corpora ../shared/corpora]
         [--reuse /tmp/nsb/reuters2] [--index-dir BIGGER_INDEX] [--json]
         [--optimized-copy] [--profile "phrase+bool"]
 
@@ -475,7 +475,7 @@ def format_target(name: str, docs: int, segments: int, warm: dict[str, Any],
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpora", type=Path,
-                    default=Path(os.environ.get("NEWS_SEARCH_CORPORA", "/work/shared/corpora")))
+                    default=Path(os.environ.get("NEWS_SEARCH_CORPORA", "../shared/corpora")))
     ap.add_argument("--reuse", type=Path, metavar="DIR",
                     help="Reuters index to reuse (built there first if DIR holds no index)")
     ap.add_argument("--index-dir", type=Path, action="append", default=[], metavar="DIR",

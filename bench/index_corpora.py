@@ -27,7 +27,7 @@ PER_FILE = 1000
 
 
 def corpora_root() -> Path:
-    root = os.environ.get("NEWS_SEARCH_CORPORA", "/work/shared/corpora")
+    root = os.environ.get("NEWS_SEARCH_CORPORA", "../shared/corpora")
     return Path(root)
 
 

@@ -80,6 +80,12 @@ def build_golden(dest: Path) -> None:
     meta = json.loads((dest / "news-search.json").read_text("utf-8"))
     meta["roots"] = ["corpus"]  # no machine path in a committed file
     (dest / "news-search.json").write_text(json.dumps(meta, indent=2, sort_keys=True), "utf-8")
+    import sqlite3
+    db = sqlite3.connect(dest / f"{meta['generation']}.manifest.sqlite")
+    with db:
+        db.execute("UPDATE files SET root = 'corpus'")
+    db.execute("VACUUM")
+    db.close()
     for junk in ("writer.lock", "runs.jsonl"):
         (dest / junk).unlink(missing_ok=True)
 
