@@ -38,32 +38,38 @@ def _writer_options(fn):
 
 
 class _Progress:
-    """A progress line on stderr, only when stderr is a terminal."""
+    """click's progress bar on stderr, by bytes of the files read (inside archives too),
+    with articles, their rate and the ETA; only when stderr is a terminal."""
 
     def __init__(self, enabled: bool):
         self.enabled = enabled and sys.stderr.isatty()
         self.start = time.monotonic()
-        self.last = 0.0
+        self.bar: Any = None
+        self.shown = 0
+        self.label = ""
 
     def __call__(self, p) -> None:
-        if not self.enabled:
+        if not self.enabled or not p.bytes_total:
             return
-        now = time.monotonic()
-        if now - self.last < 0.2 and p.files_done < p.files_total:
-            return
-        self.last = now
-        elapsed = max(now - self.start, 1e-6)
-        rate = p.articles / elapsed
-        eta = (elapsed / p.files_done * (p.files_total - p.files_done)) if p.files_done else 0
-        width = 24
-        filled = int(width * p.files_done / max(p.files_total, 1))
-        click.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {p.files_done}/{p.files_total} "
-                   f"files  {p.articles:,} articles  {rate:,.0f}/s  ETA {eta:,.0f}s ",
-                   err=True, nl=False)
+        if self.bar is None:
+            self.bar = click.progressbar(length=p.bytes_total, file=sys.stderr, show_eta=True,
+                                         show_percent=True, width=24,
+                                         item_show_func=lambda _: self.label)
+            self.bar.__enter__()
+        rate = p.articles / max(time.monotonic() - self.start, 1e-6)
+        self.label = (f"{p.files_done:,}/{p.files_total:,} files  {p.articles:,} articles  "
+                      f"{rate:,.0f}/s")
+        step = p.bytes_done - self.shown
+        if step > 0:
+            self.bar.update(step)
+            self.shown = p.bytes_done
+        else:
+            self.bar.render_progress()
 
     def done(self) -> None:
-        if self.enabled and self.last:
-            click.echo("", err=True)
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 def _settings(batch_size: int):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from ..ingest import IngestOptions, SourceFile, read_source
 from ..ingest.limits import RunBudget
+from ..ingest.read import ReadPosition
 
 CHUNK_ITEMS = 200
 QUEUE_CHUNKS = 8
@@ -32,34 +33,37 @@ class Chunk:
     items: list  # Article | Skip
     last: bool = False
     error: str | None = None
+    bytes_read: int = 0  # of the file on disk, when the chunk was cut (progress inside archives)
 
 
 def _worker(units: Sequence[tuple[int, SourceFile]], options: IngestOptions, out) -> None:
     run = RunBudget()  # --max-run-bytes counts per parse process
     for n, sf in units:
         items: list = []
+        where = ReadPosition()
         try:
-            for item in read_source(sf, options, run):
+            for item in read_source(sf, options, run, where):
                 items.append(item)
                 if len(items) >= CHUNK_ITEMS:
-                    out.put(Chunk(n, items))
+                    out.put(Chunk(n, items, bytes_read=where.bytes_read()))
                     items = []
         except Exception as exc:  # noqa: BLE001 - reported as this file's error
             out.put(Chunk(n, items, last=True, error=f"{type(exc).__name__}: {exc}"))
             continue
-        out.put(Chunk(n, items, last=True))
+        out.put(Chunk(n, items, last=True, bytes_read=sf.size))
 
 
 def _read_inline(files: Sequence[SourceFile], options: IngestOptions) -> Iterator[tuple[int, Chunk]]:
     run = RunBudget()
     for n, sf in enumerate(files):
         items: list = []
-        for item in read_source(sf, options, run):
+        where = ReadPosition()
+        for item in read_source(sf, options, run, where):
             items.append(item)
             if len(items) >= CHUNK_ITEMS:
-                yield n, Chunk(n, items)
+                yield n, Chunk(n, items, bytes_read=where.bytes_read())
                 items = []
-        yield n, Chunk(n, items, last=True)
+        yield n, Chunk(n, items, last=True, bytes_read=sf.size)
 
 
 def parsed_chunks(files: Sequence[SourceFile], options: IngestOptions, workers: int

@@ -104,9 +104,14 @@ class WriteSettings:
 
 @dataclass
 class RunProgress:
+    """Reported after every chunk of articles (200), not only after each file: one
+    archive may hold a whole corpus (SaudiNewsNet: one tar, 300 s)."""
+
     files_done: int
     files_total: int
     articles: int  # articles read so far (indexed, unchanged or skipped)
+    bytes_done: int = 0  # of the files to read, on disk (inside an archive too)
+    bytes_total: int = 0
 
 
 def _now() -> datetime:
@@ -366,6 +371,8 @@ class Run:
 
     def _read_files(self, files: list[SourceFile]) -> None:
         articles = 0
+        bytes_total = sum(sf.size for sf in files)
+        bytes_before = 0  # of the files finished
         previous: dict[str, IndexedArticle] = {}
         produced: set[str] = set()
         copies: list[IndexedArticle] = []
@@ -390,7 +397,11 @@ class Run:
                         self.stopped = True
                         return
             if not chunk.last:
+                if self.progress:
+                    done = bytes_before + min(max(chunk.bytes_read, 0), sf.size)
+                    self.progress(RunProgress(chunk.unit, len(files), articles, done, bytes_total))
                 continue
+            bytes_before += sf.size
             if chunk.error:
                 self.record.errors.append(f"{sf.relpath}: reading failed: {chunk.error}")
             else:
@@ -398,7 +409,8 @@ class Run:
                 self.writer.file_done(FileState(key, sf.root, sf.relpath, sf.size, sf.mtime_ns),
                                       copies)
             if self.progress:
-                self.progress(RunProgress(chunk.unit + 1, len(files), articles))
+                self.progress(RunProgress(chunk.unit + 1, len(files), articles, bytes_before,
+                                          bytes_total))
             if self._stop_requested():
                 self.stopped = True
                 return

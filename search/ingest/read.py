@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ..article import Article
 from .archives import Member, archive_kind, iter_members
@@ -206,16 +207,32 @@ def _read_member(doc: Document, m: Member, options: IngestOptions, budget: Archi
     yield from read_document(member_doc, options, budget)
 
 
-def read_source(sf: SourceFile, options: IngestOptions | None = None, run: RunBudget | None = None
-                ) -> Iterator[Article | Skip]:
+class ReadPosition:
+    """How far into its file on disk a `read_source` has read: for progress by bytes
+    inside an archive (a 300 MB tar is one file, read for minutes)."""
+
+    def __init__(self) -> None:
+        self._file: Any = None
+
+    def bytes_read(self) -> int:
+        try:
+            return self._file.tell() if self._file is not None else 0
+        except (OSError, ValueError):  # closed: the caller knows the file's size
+            return 0
+
+
+def read_source(sf: SourceFile, options: IngestOptions | None = None, run: RunBudget | None = None,
+                position: ReadPosition | None = None) -> Iterator[Article | Skip]:
     """Everything one file on disk holds. Archives are streamed, not loaded whole.
 
     `run` carries the bytes decompressed so far in this run (`max_run_bytes`); without
-    one, each call is a run of its own.
+    one, each call is a run of its own. `position`, if given, follows the read.
     """
     options = options or IngestOptions()
     try:
         with open(sf.abspath, "rb") as f:
+            if position is not None:
+                position._file = f
             head = f.read(512)
             kind = "warc" if is_warc(sf.relpath, head) else archive_kind(sf.relpath, head)
             doc = Document(sf.root_name, sf.relpath, b"", sf.folders)
@@ -277,4 +294,4 @@ def as_file_of_root(sf: SourceFile, roots: list[Path]) -> SourceFile:
                                relpath=readable_name(path.relative_to(root).as_posix()))
 
 
-__all__ = ["read_corpus", "read_source", "read_document", "RawArticle", "binary_kind", "garbled_share"]
+__all__ = ["read_corpus", "read_source", "ReadPosition", "read_document", "RawArticle", "binary_kind", "garbled_share"]
