@@ -25,12 +25,12 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..archives import READ_CHUNK, read_bounded
 from ..limits import ArchiveBudget, MeteredStream
 from ..options import IngestOptions
 from ..records import Skip
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_READ_CHUNK = 1024 * 1024
 
 
 class CutShort(Exception):
@@ -52,7 +52,7 @@ class GzipMembers(io.RawIOBase):
         return True
 
     def read(self, size: int = -1) -> bytes:
-        size = _READ_CHUNK if size is None or size < 0 else size
+        size = READ_CHUNK if size is None or size < 0 else size
         while True:
             if self.dec.eof:
                 self.pending = self.dec.unused_data + self.pending
@@ -106,17 +106,6 @@ def _charset(content_type: str) -> str | None:
     return None
 
 
-def _read_payload(stream, limit: int) -> bytes:
-    parts, got = [], 0
-    while got <= limit:
-        data = stream.read(min(_READ_CHUNK, limit + 1 - got))
-        if not data:
-            break
-        parts.append(data)
-        got += len(data)
-    return b"".join(parts)
-
-
 def iter_pages(path: str, src, budget: ArchiveBudget, options: IngestOptions
                ) -> Iterator[WarcPage | Skip]:
     """HTML pages of the WARC `path` read from the binary file `src`, then Skips for
@@ -129,7 +118,7 @@ def iter_pages(path: str, src, budget: ArchiveBudget, options: IngestOptions
     src.seek(0)
     compressed = head == b"\x1f\x8b"
     gz = GzipMembers(src) if compressed else None
-    stream = MeteredStream(gz or src, budget, path, max(options.max_bytes, _READ_CHUNK) + 65536,
+    stream = MeteredStream(gz or src, budget, path, max(options.max_bytes, READ_CHUNK) + 65536,
                            charged=compressed)
     not_read: Counter[str] = Counter()
     n = 0
@@ -159,7 +148,7 @@ def iter_pages(path: str, src, budget: ArchiveBudget, options: IngestOptions
             if status and not status.startswith("2"):
                 not_read[f"response HTTP {status}"] += 1
                 continue
-            data = _read_payload(rec.content_stream(), options.max_bytes)
+            data = read_bounded(rec.content_stream(), options.max_bytes)
             if getattr(rec.raw_stream, "limit", 0) > 0:
                 damage = f"record {n} is cut short ({rec.raw_stream.limit:,} bytes missing)"
                 break
