@@ -513,25 +513,35 @@ def run_incremental(index_dir: str | os.PathLike[str], roots: list[str] | None, 
         else:
             scan = list(meta.get("roots", []))
         record = IndexRun(started=_now(), kind=kind)
-        manifest = Manifest(manifest_path(index_dir, handle.generation))
-        run = None
-        try:
-            manifest.reconcile(handle.ix)
-            run = Run(handle, manifest, record, settings, ingest, progress, should_stop)
-            run.execute(scan, delete_gone=roots is None)
-            record.errors.extend(
-                f"{r}: root is missing (an unmounted disk?); its articles were kept (mount it, "
-                f"or remove them with `news-search reindex --full --drop-missing-roots`)"
-                for r in sorted(run.missing_roots))
-        except BaseException as exc:
-            if run is not None:
-                run.writer.cancel()
-            record.errors.append(f"{type(exc).__name__}: {exc}")
-            _finish(index_dir, record, "failed")
-            raise
-        finally:
-            manifest.close()
+        run = _run_on_current(index_dir, handle, record, settings, ingest, progress, should_stop,
+                              lambda run: run.execute(scan, delete_gone=roots is None))
+        record.errors.extend(
+            f"{r}: root is missing (an unmounted disk?); its articles were kept (mount it, "
+            f"or remove them with `news-search reindex --full --drop-missing-roots`)"
+            for r in sorted(run.missing_roots))
         return _finish(index_dir, record, "interrupted" if run.stopped else "ok")
+
+
+def _run_on_current(index_dir: Path, handle: IndexHandle, record: IndexRun,
+                    settings: WriteSettings, ingest: IngestOptions, progress: Progress | None,
+                    should_stop: ShouldStop | None, work: Callable[[Run], None]) -> Run:
+    """`work` on the current generation with its manifest brought up to date first; a
+    failure cancels the writer (else Whoosh keeps its lock) and is recorded, then raised."""
+    manifest = Manifest(manifest_path(index_dir, handle.generation))
+    run = None
+    try:
+        manifest.reconcile(handle.ix)
+        run = Run(handle, manifest, record, settings, ingest, progress, should_stop)
+        work(run)
+    except BaseException as exc:
+        if run is not None:
+            run.writer.cancel()
+        record.errors.append(f"{type(exc).__name__}: {exc}")
+        _finish(index_dir, record, "failed")
+        raise
+    finally:
+        manifest.close()
+    return run
 
 
 def _storage_errors(fn: Callable[..., IndexRun]) -> Callable[..., IndexRun]:
@@ -568,23 +578,14 @@ def run_memory(index_dir: str | os.PathLike[str], *, articles: Iterable[Article]
     with WriterLock(index_dir, wait):
         handle = _open_for_write(index_dir, create=create)
         record = IndexRun(started=_now(), kind=kind)
-        manifest = Manifest(manifest_path(index_dir, handle.generation))
-        run = None
-        try:
-            manifest.reconcile(handle.ix)
-            run = Run(handle, manifest, record, settings, ingest, None, None)
+
+        def work(run: Run) -> None:
             run.remove(delete)
             run.put(articles, replace=replace)
             run.promote_copies()
             run.writer.commit(final=True)
-        except BaseException as exc:
-            if run is not None:
-                run.writer.cancel()
-            record.errors.append(f"{type(exc).__name__}: {exc}")
-            _finish(index_dir, record, "failed")
-            raise
-        finally:
-            manifest.close()
+
+        _run_on_current(index_dir, handle, record, settings, ingest, None, None, work)
         return _finish(index_dir, record, "ok")
 
 
