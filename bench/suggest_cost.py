@@ -7,8 +7,9 @@ interleaved in each round:
 - none: `NewsIndex.search(..., suggest=False)`;
 - new:  `NewsIndex.search(...)` (query/suggest.py: only unknown words, rapidfuzz);
 - old:  the search with suggest=False, then the suggester this project had before
-  (below, unchanged but for its imports: Whoosh's ReaderCorrector on every word of
-  a query with fewer than 3 hits), as the API called it.
+  (below, unchanged but for its imports and the shared `splice` of replacements:
+  Whoosh's ReaderCorrector on every word of a query with fewer than 3 hits), as the API
+  called it.
 The cost of a suggester is its CPU-time p50 minus none's, as a share of none's
 (CPU time of this thread: other processes' load inflates wall time, not this).
 """
@@ -50,6 +51,7 @@ def _old_known(reader: Any, term: str | None) -> bool:
 def old_suggest_query(text: str, words: list, reader: Any, total: int) -> str | None:
     from whoosh.spelling import ReaderCorrector
 
+    from search.query.suggest import splice
     from search.query.variants import fold
 
     fields = [f for f in OLD_TEXT_FIELDS if f in reader.schema]
@@ -74,15 +76,7 @@ def old_suggest_query(text: str, words: list, reader: Any, total: int) -> str | 
                     best, best_freq = candidate, cand_freq
         if best:
             replacements.append((word, best))
-    if not replacements:
-        return None
-    out, last = [], 0
-    for word, best in sorted(replacements, key=lambda r: r[0].start):
-        out.append(text[last:word.start])
-        out.append(best.capitalize() if word.text[:1].isupper() else best)
-        last = word.end
-    out.append(text[last:])
-    return "".join(out)
+    return splice(text, replacements)
 
 
 def _old_words(ix: Any, query: str) -> list:

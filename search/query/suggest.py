@@ -158,6 +158,12 @@ def suggest_query(text: str, words: list[QueryWord], reader: Any, vocabulary: Vo
         best = correct_word(folded, fields, reader, vocabulary)
         if best:
             replacements.append((word, best))
+    return splice(text, replacements)
+
+
+def splice(text: str, replacements: list[tuple[QueryWord, str]]) -> str | None:
+    """The query as typed with each word replaced, keeping a capital where it had one;
+    None when there is nothing to replace."""
     if not replacements:
         return None
     out, last = [], 0
