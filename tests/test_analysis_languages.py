@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import corpus_file
-from test_indexing_support import search_ids
+from test_indexing_support import search_ids, write_files
 
 from search.api import NewsIndex
 from search.article import Article
@@ -52,15 +52,8 @@ def test_abbreviations_tickers_and_numbers_stay_one_word(word):
     assert len(terms(word)) == 1 and "." in terms(word)[0]
 
 
-def _write(root: Path, articles: dict[str, str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for name, text in articles.items():
-        (root / name).write_text(text, encoding="utf-8")
-    return root
-
-
 def test_phrases_and_words_across_the_split_match(tmp_path):
-    corpus = _write(tmp_path / "news", {
+    corpus = write_files(tmp_path / "news", {
         "a.txt": "A scraped story\n\nThe road was always dangerous.The man knew it. Shares of DATA.O rose.",
         "b.txt": "A spaced story\n\nThe road was always dangerous. The man knew it.",
         "c.txt": "Another story\n\nA dangerous man knew the U.S. well.",
@@ -99,7 +92,7 @@ def test_arabic_spellings_have_one_term(a, b):
 
 
 def test_arabic_queries_find_other_spellings_and_wildcards(tmp_path):
-    corpus = _write(tmp_path / "news", {
+    corpus = write_files(tmp_path / "news", {
         "a.txt": "خبر\n\nزار الوزير ايران وامريكا ثم عاد إلى الرياض.",
         "b.txt": "خبر آخر\n\nوصل الوفد إلى أمريكا والرياض.",
     })

@@ -156,11 +156,17 @@ def test_sigkill_of_a_full_rebuild_with_a_root_removed_mid_run_keeps_every_artic
 
 # -- 8. deleting the indexed copy of an exact duplicate promotes another copy -------------
 
-def test_deleting_the_indexed_copy_of_a_duplicate_promotes_the_other(tmp_path):
+def corpus_with_a_copy(tmp_path: Path, count: int, copied: str) -> Path:
+    """`count` articles in a/, and an exact copy of a/`copied` in b/ (read second)."""
     corpus = tmp_path / "corpus"
-    write_articles(corpus / "a", 3)
+    write_articles(corpus / "a", count)
     (corpus / "b").mkdir()
-    shutil.copy(corpus / "a" / "story-0001.txt", corpus / "b" / "story-0001.txt")
+    shutil.copy(corpus / "a" / copied, corpus / "b" / copied)
+    return corpus
+
+
+def test_deleting_the_indexed_copy_of_a_duplicate_promotes_the_other(tmp_path):
+    corpus = corpus_with_a_copy(tmp_path, 3, "story-0001.txt")
     ix = tmp_path / "ix"
     run = index_paths(ix, [corpus])
     assert run.added == 3 and any("exact duplicate" in s.reason for s in run.skipped)
@@ -175,10 +181,7 @@ def test_deleting_the_indexed_copy_of_a_duplicate_promotes_the_other(tmp_path):
 
 
 def test_editing_the_indexed_copy_promotes_the_unchanged_copy(tmp_path):
-    corpus = tmp_path / "corpus"
-    write_articles(corpus / "a", 2)
-    (corpus / "b").mkdir()
-    shutil.copy(corpus / "a" / "story-0000.txt", corpus / "b" / "story-0000.txt")
+    corpus = corpus_with_a_copy(tmp_path, 2, "story-0000.txt")
     ix = tmp_path / "ix"
     index_paths(ix, [corpus])
     edited = corpus / "a" / "story-0000.txt"

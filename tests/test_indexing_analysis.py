@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
-from test_indexing_support import search_ids
+from test_indexing_support import search_ids, write_files
 
 from search.article import Article, article_id, content_hash
 from search.errors import SchemaVersionError
@@ -45,15 +44,8 @@ def test_compact_positions_round_trip(positions):
     assert decode_count(data) == len(positions)
 
 
-def _write_corpus(root: Path, articles: dict[str, str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for name, text in articles.items():
-        (root / name).write_text(text, encoding="utf-8")
-    return root
-
-
 def test_search_behaviour_on_a_real_index(tmp_path):
-    corpus = _write_corpus(tmp_path / "news", {
+    corpus = write_files(tmp_path / "news", {
         "a.txt": "Markets reflect the merger\n\nShares rose as markets reflect the merger talks.",
         "b.txt": "Analysts reflect merger news\n\nThe banks reflect merger plans and new sanctions.",
         "c.txt": "Erdoğan visits Ankara\n\nPresident Erdoğan planned a visit.",
@@ -109,7 +101,7 @@ def test_other_schema_version_is_refused_then_upgraded_by_full_reindex(tmp_path,
 def test_many_small_batches_merge_and_keep_phrases(tmp_path):
     """Regression: Whoosh merges read back `spell_headline` values (see postings.py)."""
     from search.indexing import WriteSettings
-    corpus = _write_corpus(tmp_path / "news", {
+    corpus = write_files(tmp_path / "news", {
         f"{n:02d}.txt": f"Story {n} on NATO\n\nOfficials reflect the merger {n} and a plan."
         for n in range(40)})
     run = index_paths(tmp_path / "ix", [corpus], settings=WriteSettings(batch_size=3, procs=1))

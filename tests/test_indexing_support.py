@@ -48,6 +48,14 @@ def bbc_subset(archive: Path, dest: Path, per_section: int = 40) -> Path:
     return dest / "bbc"
 
 
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """A folder of UTF-8 text files, name -> text; returns the folder."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
 def all_ids(index_dir: Path) -> list[str]:
     handle = open_index(index_dir)
     with handle.ix.searcher() as s:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import gzip
 import io
-import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
+from test_ingest_hostile import tar_bytes
 
 from search.ingest import IngestOptions, Skip, read_corpus
 
@@ -20,16 +20,6 @@ def _read(*paths, **opts):
     return ([a for a in items if not isinstance(a, Skip)], [s for s in items if isinstance(s, Skip)])
 
 
-def _tar_bytes(members: dict[str, bytes], mode="w:gz") -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode=mode) as tf:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tf.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
-
-
 def _zip_bytes(members: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -39,7 +29,7 @@ def _zip_bytes(members: dict[str, bytes]) -> bytes:
 
 
 def test_tar_gz_members_are_named_and_sourced_from_their_folders(tmp_path):
-    (tmp_path / "bbc-fulltext.tar.gz").write_bytes(_tar_bytes({
+    (tmp_path / "bbc-fulltext.tar.gz").write_bytes(tar_bytes({
         "bbc/sport/199.txt": "Pound sign \xa3 headline\n\nThe new stadium costs \xa35m.\n".encode("latin-1"),
         "bbc/README.TXT": b"Consists of 2225 documents from the BBC news website\n",
     }))
@@ -54,7 +44,7 @@ def test_tar_gz_members_are_named_and_sourced_from_their_folders(tmp_path):
 
 def test_nested_zip_in_tar_and_gz(tmp_path):
     inner = _zip_bytes({"day/2015-07-21.txt": STORY})
-    (tmp_path / "feeds.tar").write_bytes(_tar_bytes({"data/2015-07-21.zip": inner}, mode="w"))
+    (tmp_path / "feeds.tar").write_bytes(tar_bytes({"data/2015-07-21.zip": inner}, mode="w"))
     (tmp_path / "one.txt.gz").write_bytes(gzip.compress(SEED))
     articles, skips = _read(tmp_path)
     assert skips == []
@@ -92,7 +82,7 @@ def test_size_limit_applies_to_files_and_archive_members(tmp_path):
 
 
 @pytest.mark.parametrize("name,make,expect", [
-    ("cut.tar.gz", lambda: _tar_bytes({f"a/{i}.txt": STORY.replace(b"Monday", str(i).encode()) for i in range(40)}),
+    ("cut.tar.gz", lambda: tar_bytes({f"a/{i}.txt": STORY.replace(b"Monday", str(i).encode()) for i in range(40)}),
      "corrupt or truncated tar"),
     ("cut.zip", lambda: _zip_bytes({f"{i}.txt": STORY for i in range(3)}), "corrupt or truncated zip"),
     ("cut.txt.gz", lambda: gzip.compress(SEED * 20), "corrupt or truncated gzip"),
