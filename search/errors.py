@@ -4,6 +4,8 @@ The CLI maps `NewsSearchError` to a one-line message and exit status 2.
 """
 from __future__ import annotations
 
+import errno
+
 
 class NewsSearchError(Exception):
     """Base class: a problem the user can fix, reported without a traceback."""
@@ -93,9 +95,7 @@ _OS_ADVICE = {
 
 def describe_os_error(exc: OSError, doing: str) -> str:
     """One line for a disk fault: what failed, on which path, and what to do about it."""
-    import errno as _errno
-
-    name = _errno.errorcode.get(exc.errno or 0, "")
+    name = errno.errorcode.get(exc.errno or 0, "")
     where = f" {exc.filename}" if exc.filename else ""
     reason = exc.strerror or str(exc) or type(exc).__name__
     advice = _OS_ADVICE.get(name)

@@ -7,10 +7,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import IndexDamagedError, StorageError, describe_os_error
 from .runs import read_runs
 from .schema import SCHEMA_VERSION
-from .store import REBUILD_HINT, open_index, read_meta, size_on_disk
+from .store import open_index, read_meta, reading_error, size_on_disk
 
 
 def _iso(value: Any) -> str | None:
@@ -55,11 +54,8 @@ def index_stats(index_dir: str | os.PathLike[str], last_runs: int = 1) -> dict[s
     handle = open_index(index_dir)
     try:
         articles, per_source, first, last = _contents(handle)
-    except (PermissionError, IsADirectoryError) as exc:
-        raise StorageError(describe_os_error(exc, "cannot read the index")) from None
     except Exception as exc:  # noqa: BLE001 - a missing or cut segment file fails anywhere
-        raise IndexDamagedError(f"index at {index_dir} is damaged: {handle.generation} cannot be "
-                                f"read ({type(exc).__name__}: {exc}); {REBUILD_HINT}") from None
+        raise reading_error(index_dir, handle.generation, exc) from None
     size = size_on_disk(handle.path)
     for extra in Path(index_dir).glob(f"{handle.generation}.manifest.sqlite*"):
         size += extra.stat().st_size

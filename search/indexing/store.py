@@ -134,14 +134,20 @@ def open_generation(index_dir: Path, gen: str) -> Any:
     the files on disk are not a readable index (measured: 44-line tracebacks before)."""
     try:
         return read_latest(NewsFileStorage(str(index_dir / gen)).open_index)
-    except (PermissionError, IsADirectoryError) as exc:
-        raise StorageError(describe_os_error(exc, "cannot read the index")) from None
     except whoosh_index.EmptyIndexError:
         raise IndexDamagedError(f"index at {index_dir} is damaged: {gen} has no table of "
                                 f"contents; {REBUILD_HINT}") from None
     except Exception as exc:  # noqa: BLE001 - unpickling runs arbitrary code paths
-        raise IndexDamagedError(f"index at {index_dir} is damaged: {gen} cannot be read "
-                                f"({type(exc).__name__}: {exc}); {REBUILD_HINT}") from None
+        raise reading_error(index_dir, gen, exc) from None
+
+
+def reading_error(index_dir: Path, gen: str, exc: Exception) -> StorageError | IndexDamagedError:
+    """What a failure to read a generation's files means: the disk refused (permission),
+    or the files are not a readable index (cut, overwritten, missing)."""
+    if isinstance(exc, (PermissionError, IsADirectoryError)):
+        return StorageError(describe_os_error(exc, "cannot read the index"))
+    return IndexDamagedError(f"index at {index_dir} is damaged: {gen} cannot be read "
+                             f"({type(exc).__name__}: {exc}); {REBUILD_HINT}")
 
 
 def create_index(index_dir: str | os.PathLike[str], generation: str = "gen-0001") -> IndexHandle:
