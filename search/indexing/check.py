@@ -163,7 +163,7 @@ def _check_manifest(index_dir: Path, generation: str, toc: int, live: set[str],
                             f"every file")
         return
     try:
-        manifest = Manifest(path)
+        manifest = Manifest(path, readonly=True)
         try:
             behind = manifest.synced_toc() != toc
             rows = {r[0] for r in manifest.db.execute("SELECT id FROM articles")}
@@ -190,11 +190,12 @@ def recover_roots(index_dir: str | os.PathLike[str]) -> list[str]:
         pass
     for path in sorted(index_dir.glob("gen-[0-9][0-9][0-9][0-9].manifest.sqlite"), reverse=True):
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            manifest = Manifest(path, readonly=True)
             try:
-                roots = [r[0] for r in db.execute("SELECT DISTINCT root FROM files ORDER BY root")]
+                roots = [r[0] for r in manifest.db.execute(
+                    "SELECT DISTINCT root FROM files ORDER BY root")]
             finally:
-                db.close()
+                manifest.close()
         except sqlite3.Error:
             continue
         if roots:

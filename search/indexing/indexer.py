@@ -596,7 +596,7 @@ def _has_memory_files(index_dir: Path, generation: str) -> bool:
     if not path.exists():
         return False
     try:
-        manifest = Manifest(path)
+        manifest = Manifest(path, readonly=True)
         try:
             return manifest.db.execute("SELECT 1 FROM files WHERE root=? LIMIT 1",
                                        (API_ROOT,)).fetchone() is not None
@@ -635,11 +635,14 @@ def _article_count(index_dir: Path, generation: str) -> int | None:
             pass
     path = manifest_path(index_dir, generation) if generation else None
     if path is not None and path.exists():
-        manifest = Manifest(path)
         try:
-            return manifest.article_count()
-        finally:
-            manifest.close()
+            manifest = Manifest(path, readonly=True)
+            try:
+                return manifest.article_count()
+            finally:
+                manifest.close()
+        except sqlite3.Error:  # a damaged manifest too: the count is unknown
+            pass
     return None
 
 

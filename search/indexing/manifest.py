@@ -67,8 +67,13 @@ def manifest_path(index_dir: str | os.PathLike[str], generation: str) -> Path:
 
 
 class Manifest:
-    def __init__(self, path: str | os.PathLike[str]):
+    def __init__(self, path: str | os.PathLike[str], readonly: bool = False):
+        """`readonly`: for looking at a manifest without the writer lock (check, another
+        generation's counts): nothing is created or written, not even its tables."""
         self.path = Path(path)
+        if readonly:
+            self.db = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True)
+            return
         self.db = sqlite3.connect(str(self.path), isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
