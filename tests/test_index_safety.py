@@ -335,11 +335,14 @@ def test_another_users_index_is_one_line_naming_the_owner_fix(tmp_path):
     os.chmod(tmp_path, 0o755)
     for path in [ix, *ix.rglob("*")]:
         os.chmod(path, 0o700 if path.is_dir() else 0o600)
-    # The interpreter may live where `nobody` cannot read: import as root, then drop to nobody.
+    # The interpreter and the checkout may live where `nobody` cannot read (a 0700 temporary
+    # folder): import every module of the package as root, then drop to nobody.
     as_nobody = (
-        "import os, sys, pwd\n"
-        "import search.api, search.cli, search.indexing.indexer, search.indexing.stats\n"
-        "import search.query.engine, search.query.parser, search.query.snippets\n"
+        "import os, sys, pwd, importlib, pkgutil\n"
+        "import search, search.cli\n"
+        "for m in pkgutil.walk_packages(search.__path__, 'search.'):\n"
+        "    if not m.name.endswith('__main__'):  # that one runs the command\n"
+        "        importlib.import_module(m.name)\n"
         "user = pwd.getpwnam('nobody'); os.setgid(user.pw_gid); os.setuid(user.pw_uid)\n"
         "sys.argv = ['news-search', *sys.argv[1:]]\n"
         "search.cli.main()\n")
