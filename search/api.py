@@ -17,7 +17,7 @@ Why it is shaped like this:
   threads would gain little; processes scale instead (each opens its own index).
 - Nothing from Whoosh leaks: failures are wrapped into search.errors classes.
 - A search is one evaluation of the query by set algebra over whole postings
-  (query/engine.py): every match with its BM25 score, from which come the
+  (engine/evaluate.py): every match with its BM25 score, from which come the
   exact total, the facets and the page in any order. Whoosh alone counted by
   re-running the query, its count under a top-N collector was wrong on
   multi-segment indexes, and its top N dropped documents of AND queries.
@@ -178,7 +178,7 @@ class NewsIndex(IndexWriting):
     def drop_caches(self) -> None:
         """Free the postings, phrase and filter documents kept from earlier searches.
 
-        They are bounded (search/query/engine.py) and die with the searcher when the
+        They are bounded (search/engine/evaluate.py) and die with the searcher when the
         index changes; this is for a long-lived process that wants the memory back,
         and for benchmarks that time a query whose terms were never read before."""
         with self._lock:
@@ -311,7 +311,7 @@ class NewsIndex(IndexWriting):
                                      if n is not None}
             combined = _intersect(filter_docs.values())
             start, end = (page - 1) * limit, page * limit
-            # Every match, with its score, in one evaluation (query/engine.py): the
+            # Every match, with its score, in one evaluation (engine/evaluate.py): the
             # exact total, facets and any order come from the same sets.
             word_docs = None
             if question:

@@ -48,7 +48,7 @@ def add_articles(index_dir: Path, articles: Iterable[Article]) -> None:
     _write(open_index(index_dir), articles, update=True)
 
 
-# -- the ranking written out plainly, to check search/query/engine.py against
+# -- the ranking written out plainly, to check search/engine/evaluate.py against
 
 K1, B = 1.2, 0.75             # BM25's saturation and length normalisation
 HEADLINE_WEIGHT = 2.5         # a real headline counts 2.5 times

@@ -15,8 +15,8 @@ from test_indexing_support import search_ids, write_files
 
 from search.api import NewsIndex
 from search.article import Article
+from search.engine.analysis import TextTerms, news_analyzer, text_terms_for
 from search.indexing import index_paths, open_index
-from search.indexing.analysis import TextTerms, news_analyzer, text_terms_for
 from search.ingest import read_corpus
 
 RUSSIAN = Path(__file__).parent / "data" / "russian"
@@ -124,7 +124,7 @@ def test_each_word_is_stemmed_in_its_scripts_language():
 
 
 def test_author_names_fold_like_the_text_but_are_not_stemmed():
-    from search.indexing.analysis import name_analyzer
+    from search.engine.analysis import name_analyzer
     names = [t.text for t in name_analyzer()("Пётр Иванов أحمد Erdoğan Planning")]
     assert names == ["петр", "иванов", "احمد", "erdogan", "planning"]
 

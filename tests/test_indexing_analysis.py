@@ -8,10 +8,10 @@ import pytest
 from test_indexing_support import search_ids, write_files
 
 from search.article import Article, article_id, content_hash
+from search.engine.analysis import news_analyzer
+from search.engine.postings import decode_count, decode_positions, encode_positions
 from search.errors import SchemaVersionError
 from search.indexing import index_paths, open_index, reindex
-from search.indexing.analysis import news_analyzer
-from search.indexing.postings import decode_count, decode_positions, encode_positions
 from search.indexing.schema import article_from_stored, build_schema, document_for
 from search.indexing.store import META_FILE, read_meta
 

@@ -8,9 +8,9 @@ from test_indexing_support import search_ids
 from whoosh.query import Term
 
 from search.article import Article
+from search.engine.analysis import news_analyzer, reference_news_analyzer
+from search.engine.codec import INLINE_LIMIT
 from search.indexing import WriteSettings, index_paths, open_index, reindex
-from search.indexing.analysis import news_analyzer, reference_news_analyzer
-from search.indexing.codec import INLINE_LIMIT
 from search.ingest import read_corpus
 
 

@@ -15,10 +15,10 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import TermNotFound
 
 from search.article import Article
-from search.indexing.codec import NewsCodec
+from search.engine.codec import NewsCodec
+from search.engine.storedblocks import StoredBlocksColumn
+from search.engine.termdict import BLOCK_TERMS, TermDictReader, TermDictWriter
 from search.indexing.schema import build_schema, document_for
-from search.indexing.storedblocks import StoredBlocksColumn
-from search.indexing.termdict import BLOCK_TERMS, TermDictReader, TermDictWriter
 from search.ingest import read_corpus
 
 BBC_ARTICLES = 700
@@ -230,8 +230,8 @@ def test_postings_blocks_are_read_by_whooshs_own_matcher(tmp_path):
     the exact `W3LeafMatcher` class the search side reads blocks with gets them back."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
-    from search.indexing.codec import NewsPostingsWriter
-    from search.indexing.postings import CompactPositions, decode_positions
+    from search.engine.codec import NewsPostingsWriter
+    from search.engine.postings import CompactPositions, decode_positions
 
     fmt = CompactPositions()
     storage = FileStorage(str(tmp_path))

@@ -7,7 +7,7 @@ import pytest
 from search_fixtures import SAMPLE_CORPUS, add_articles, articles_from, build_index
 from whoosh.filedb.filestore import FileStorage
 
-from search.indexing.mapped import MappedPart, NewsFileStorage
+from search.engine.mapped import MappedPart, NewsFileStorage
 from search.indexing.store import read_meta
 
 

@@ -12,10 +12,10 @@ from whoosh import index
 from whoosh.writing import SegmentWriter
 
 from search.article import Article
-from search.indexing.analysis import TextTerms, news_analyzer, text_terms_for
-from search.indexing.codec import NewsCodec
+from search.engine.analysis import TextTerms, news_analyzer, text_terms_for
+from search.engine.codec import NewsCodec
+from search.engine.segwriter import NewsSegmentWriter, index_writer
 from search.indexing.schema import build_schema, document_for
-from search.indexing.segwriter import NewsSegmentWriter, index_writer
 from search.ingest import read_corpus
 
 ARTICLES = 600
@@ -145,7 +145,7 @@ def test_sub_process_writers_hold_every_document_once(tmp_path, bbc_docs):
                                                ("bbc", 300)])
 def test_text_terms_equal_the_analyzer_chain(corpus, cache_size, monkeypatch):
     """Also when the word cache fills up and starts over (cache_size=300)."""
-    monkeypatch.setattr("search.indexing.analysis.STEM_CACHE_SIZE", cache_size)
+    monkeypatch.setattr("search.engine.analysis.STEM_CACHE_SIZE", cache_size)
     terms = text_terms_for(news_analyzer())
     assert isinstance(terms, TextTerms)
     for doc in _docs(corpus, 300):
@@ -159,7 +159,7 @@ def test_text_terms_equal_the_analyzer_chain(corpus, cache_size, monkeypatch):
 
 
 def test_other_analyzers_keep_whooshs_path():
-    from search.indexing.analysis import name_analyzer
+    from search.engine.analysis import name_analyzer
     assert text_terms_for(name_analyzer()) is None
     assert text_terms_for(build_schema()["id"].analyzer) is None
 

@@ -1,4 +1,4 @@
-"""The scoring model and the order of hits (search/query/engine.py) on small real indexes.
+"""The scoring model and the order of hits (search/engine/evaluate.py) on small real indexes.
 
 Inferred headlines, the empty collection, deterministic ties across differently built
 indexes, and the default "words" mode (questions) through the API and the CLI.
@@ -84,7 +84,7 @@ def test_one_idf_per_word_across_headline_and_body(headlines):
 def test_empty_collections_answer_nothing_without_errors(tmp_path):
     from whoosh import query as wq
 
-    from search.query.engine import QueryEngine
+    from search.engine.evaluate import QueryEngine
 
     ix = NewsIndex.create(tmp_path / "empty")
     res = ix.search("oil prices", facets=["source"])

@@ -188,7 +188,7 @@ def _answers(ix):
 
 
 def test_dropped_or_evicted_caches_give_the_same_answers(ix, monkeypatch):
-    from search.query import engine
+    from search.engine import evaluate as engine
 
     first = _answers(ix)
     assert ix.search("oil").total == 5

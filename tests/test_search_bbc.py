@@ -112,7 +112,7 @@ def test_suggestion_for_misspelt_word(bbc):
     assert res.total == 0 and res.suggestion == "parliament"
 
 
-# -- the query engine (search/query/engine.py): Whoosh's matches, the reference scores
+# -- the query engine (search/engine/evaluate.py): Whoosh's matches, the reference scores
 
 SET_QUERIES = ["economy", "film AND award", "blair OR election", "phone AND NOT music",
                "new -market -said", "NOT growth", "economy OR NOT growth",

@@ -12,7 +12,7 @@ from conftest import corpus_file
 from search_fixtures import articles_from
 from whoosh import highlight
 
-from search.indexing.analysis import NEWS_WORD, news_analyzer
+from search.engine.analysis import NEWS_WORD, news_analyzer
 from search.query import snippets
 from search.query.parser import analyze
 from search.query.snippets import make_snippet, snippet_html, snippet_terms

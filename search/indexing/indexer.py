@@ -44,10 +44,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..article import Article
+from ..engine.codec import NewsCodec
+from ..engine.segwriter import index_writer
 from ..errors import RebuildRefusedError, StorageError, describe_os_error, describe_sqlite_error
 from ..ingest import IngestOptions, Skip, SourceFile
 from ..ingest.discover import discover
-from .codec import NewsCodec
 from .durable import DirectorySyncer
 from .feed import parsed_chunks
 from .lock import WriterLock
@@ -55,7 +56,6 @@ from .manifest import FileState, IndexedArticle, Manifest, manifest_path
 from .report import IndexRun
 from .runs import append_run
 from .schema import document_for, file_key
-from .segwriter import index_writer
 from .store import (
     META_FILE,
     IndexHandle,

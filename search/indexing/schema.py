@@ -27,8 +27,8 @@ from typing import Any
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from ..article import Article
-from .analysis import name_analyzer, news_analyzer
-from .postings import CompactPositions
+from ..engine.analysis import name_analyzer, news_analyzer
+from ..engine.postings import CompactPositions
 
 # 3: postings of rare terms inlined in the term dictionary (codec.py), one fused
 #    analysis filter (same tokens, new pickled class)
@@ -84,7 +84,7 @@ def build_schema() -> Schema:
         file_key=ID(sortable=True),
         provenance=STORED(),
         # "1" when ingestion made the headline from the body's opening words (the record
-        # had none): ranking gives such a headline no weight of its own (query/engine.py).
+        # had none): ranking gives such a headline no weight of its own (engine/evaluate.py).
         headline_inferred=ID(),
     )
 

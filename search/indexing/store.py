@@ -23,6 +23,7 @@ from typing import Any, Callable, TypeVar
 
 from whoosh import index as whoosh_index
 
+from ..engine.mapped import NewsFileStorage
 from ..errors import (
     IndexDamagedError,
     IndexNotFoundError,
@@ -30,7 +31,6 @@ from ..errors import (
     StorageError,
     describe_os_error,
 )
-from .mapped import NewsFileStorage
 from .schema import SCHEMA_VERSION, build_schema
 
 META_FILE = "news-search.json"

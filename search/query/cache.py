@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engine import QueryEngine
+from ..engine.evaluate import QueryEngine
 from .facets import ColumnCache
 
 MAX_CACHED_FILTERS = 64

@@ -28,8 +28,8 @@ from typing import Any
 
 from whoosh import query as wq
 
+from ..engine.analysis import name_analyzer, news_analyzer
 from ..errors import QueryError
-from ..indexing.analysis import name_analyzer, news_analyzer
 from ..indexing.schema import build_schema
 from .dates import parse_range, parse_span
 from .lexer import PHRASE_WORD, Token, tokenize

@@ -29,7 +29,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import accumulate
 
-from ..indexing.analysis import news_analyzer, words_pattern
+from ..engine.analysis import news_analyzer, words_pattern
 
 OPEN, CLOSE = "[[", "]]"
 SEPARATOR = " … "

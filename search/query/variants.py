@@ -26,7 +26,7 @@ INDEX_FILE_NAME = "variants.txt"
 def fold(word: str) -> str:
     """Lower-case and fold accents, Arabic spellings and ё the way the index's analyzer does
     (so a wildcard `أمريك*` finds the indexed `امريك...`)."""
-    from ..indexing.analysis import fold_word
+    from ..engine.analysis import fold_word
 
     return fold_word(word)
 
