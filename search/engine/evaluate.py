@@ -60,6 +60,7 @@ from typing import Any, NamedTuple, Union
 from whoosh import query as wq
 
 from ..indexing.schema import INFERRED_MARK
+from . import collection
 
 CACHED_POSTINGS = 1_000_000   # postings kept across queries (~120 MB at worst)
 PHRASE_CACHE_ENTRIES = 256
@@ -279,7 +280,8 @@ class QueryEngine:
             btext = self.schema[fieldname].to_bytes(text)
         except ValueError:
             return frozenset(), {}
-        key = (fieldname, btext)
+        stats = collection.active()  # a shard of a sharded archive: the archive's numbers
+        key = (fieldname, btext) + (stats.cache_key(fieldname, btext) if stats else ())
         cached = self._terms.get(key)
         if cached is not None:
             self._terms.move_to_end(key)
@@ -301,12 +303,16 @@ class QueryEngine:
             for ids, _ in postings.values():
                 holding.update(ids)
             df = len(holding)
-        idf = self.ranking.idf(df, self.live_count) if df else 0.0
+        n = self.live_count
+        if stats is not None and df:
+            df, n = stats.document_frequency(fieldname, btext, df), stats.doc_count
+        idf = self.ranking.idf(df, n) if df else 0.0
         result = (frozenset(), {})
         for f, (ids, weights) in postings.items():
             entry = (frozenset(ids), dict(zip(ids, self._field_scores(f, ids, weights, idf))))
-            if (f, btext) not in self._terms:
-                self._remember((f, btext), entry)
+            fkey = (f, btext) + (stats.cache_key(f, btext, fieldname) if stats else ())
+            if fkey not in self._terms:
+                self._remember(fkey, entry)
             if f == fieldname:
                 result = entry
         return result
@@ -347,6 +353,9 @@ class QueryEngine:
 
     def avg_length(self, fieldname: str) -> float:
         """Mean length of `fieldname` over the live documents (1 when there are none)."""
+        stats = collection.active()
+        if stats is not None and stats.avg_length(fieldname) is not None:
+            return stats.avg_length(fieldname)  # type: ignore[return-value]
         avg = self._avg_lengths.get(fieldname)
         if avg is None:
             lengths = self.field_lengths(fieldname)
@@ -423,7 +432,9 @@ class QueryEngine:
         if not scored:
             return Evaluation(set(self.searcher.docs_for_query(q)) - self.deleted, None)
         scores: Scores = {}
-        context = self.searcher.context()  # as searcher.search() builds it
+        stats = collection.active()  # a shard: Whoosh's BM25F with the archive's numbers
+        context = self.searcher.context(**({} if stats is None else {
+            "weighting": collection.CollectionWeighting(self.searcher.weighting, stats)}))
         for sub, offset in self.searcher.leaf_searchers():
             m = q.matcher(sub, context)
             while m.is_active():
