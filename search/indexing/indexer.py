@@ -432,7 +432,10 @@ class Run:
             return
         self.seen_ids[a.id] = a.path
         old = previous.get(a.id) or (None if self.fresh else self.manifest.article(a.id))
-        if old is not None and old.content_hash == a.content_hash and old.file_key == key:
+        # A plain-text file holds one article whose metadata (header block, sidecar) the
+        # content hash does not cover: re-read means changed, and rewriting it costs one article.
+        if old is not None and old.content_hash == a.content_hash and old.file_key == key \
+                and a.provenance.get("format") != "text":
             produced.add(a.id)
             self.seen_hashes.setdefault(a.content_hash, a.path)
             self.record.unchanged += 1
@@ -458,17 +461,16 @@ class Run:
 
 
 def _source_file(state: FileState) -> SourceFile | None:
-    """The file a manifest row describes, as discovery would give it, if it still exists."""
-    from ..ingest.discover import root_name
+    """The file a manifest row describes, as discovery would give it (with its metadata
+    sidecar), if it still exists."""
+    from ..ingest.discover import root_name, source_file
 
     root = Path(state.root)
     path = root if root.is_file() else root / state.relpath
     try:
-        st = path.stat()
+        return source_file(state.root, root_name(root), state.relpath, str(path))
     except OSError:
         return None
-    return SourceFile(root=state.root, root_name=root_name(root), relpath=state.relpath,
-                      abspath=str(path), size=st.st_size, mtime_ns=st.st_mtime_ns)
 
 
 def _absolute_roots(paths: Iterable[str | os.PathLike[str]]) -> list[str]:

@@ -13,14 +13,26 @@ already walked (a link loop) is reported and not walked again.
 Names that are not UTF-8 are carried in readable form (`bad\\xffname.txt`,
 `records.readable_name`) in `relpath` and `root_name`; `abspath` keeps the real
 name to open the file by.
+
+Metadata sidecars (`NAME.meta.json` beside the plain-text file `NAME.txt`, `NAME.text`
+or `NAME`; formats/sidecar.py) are never articles of their own: each is attached to its
+text file's `SourceFile`, and one with no text file beside it is reported. The text
+file's size and mtime then cover both files (sizes added, the later mtime), so the
+manifest's (size, mtime) check re-reads the article when its sidecar is added, edited
+or removed.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .formats import extension
+from .formats import get as get_format
+from .formats.sidecar import SIDECAR_SUFFIX
 from .options import IngestOptions
 from .records import Skip, readable_name
 
@@ -34,12 +46,69 @@ class SourceFile:
     root_name: str  # the folder's name; for a single file, its parent folder's name
     relpath: str  # posix path relative to the root folder (a file root: its name)
     abspath: str
-    size: int
-    mtime_ns: int
+    size: int  # bytes of the file plus its sidecar's
+    mtime_ns: int  # the later of the file's and its sidecar's
+    sidecar: str | None = None  # absolute path of NAME.meta.json, when there is one
+    sidecar_size: int = 0
 
     @property
     def folders(self) -> tuple[str, ...]:
         return tuple(self.relpath.split("/")[:-1])
+
+    @property
+    def own_size(self) -> int:
+        """Bytes of the file alone (what --max-bytes bounds)."""
+        return self.size - self.sidecar_size
+
+    @property
+    def sidecar_relpath(self) -> str | None:
+        if self.sidecar is None:
+            return None
+        folder = self.relpath.rsplit("/", 1)[0] + "/" if "/" in self.relpath else ""
+        return folder + readable_name(os.path.basename(self.sidecar))
+
+
+def sidecar_name(filename: str) -> str | None:
+    """`NAME.meta.json` for a plain-text file name (`NAME.txt`, `NAME.text`, `NAME`)."""
+    ext = extension(filename)
+    if filename.endswith(SIDECAR_SUFFIX) or ext not in get_format("text").extensions:
+        return None
+    return filename[: len(filename) - len(ext)] + SIDECAR_SUFFIX
+
+
+def _text_names(sidecar: str) -> list[str]:
+    """The plain-text file names a sidecar can belong to."""
+    name = sidecar[: -len(SIDECAR_SUFFIX)]
+    return [name + ext for ext in get_format("text").extensions]
+
+
+def _orphan_reason(sidecar: str) -> str:
+    name = sidecar[: -len(SIDECAR_SUFFIX)]
+    return (f"metadata sidecar with no text file beside it: not read (it would describe "
+            f"{name}.txt or {name})")
+
+
+def source_file(root: str, root_name: str, relpath: str, abspath: str) -> SourceFile | None:
+    """The `SourceFile` of a file, with its sidecar if it has one; None if it is not a
+    regular file (a folder, a FIFO), OSError if it cannot be stat'ed. The indexer rebuilds
+    files it re-reads through this, so they keep their sidecar."""
+    st = os.stat(abspath)
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    sf = SourceFile(root, root_name, relpath, abspath, st.st_size, st.st_mtime_ns)
+    name = sidecar_name(os.path.basename(abspath))
+    if name is None:
+        return sf
+    path = os.path.join(os.path.dirname(abspath), name)
+    try:
+        side = os.stat(path)
+    except OSError:
+        return sf
+    if not stat.S_ISREG(side.st_mode):
+        return sf
+    return dataclasses.replace(sf, size=sf.size + side.st_size,
+                               mtime_ns=max(sf.mtime_ns, side.st_mtime_ns), sidecar=path,
+                               sidecar_size=side.st_size)
 
 
 def root_name(root: Path) -> str:
@@ -62,9 +131,13 @@ def discover(paths: Iterable[str | os.PathLike[str]], options: IngestOptions | N
         root = Path(given).absolute()
         name = root_name(root)
         if root.is_file():
-            st = root.stat()
-            yield SourceFile(str(root), name, readable_name(root.name), str(root), st.st_size,
-                             st.st_mtime_ns)
+            if root.name.endswith(SIDECAR_SUFFIX):
+                yield Skip(readable_name(root.name), "metadata sidecar, not an article: it is "
+                                                     "read with its text file (name that file)")
+                continue
+            sf = source_file(str(root), name, readable_name(root.name), str(root))
+            if sf is not None:
+                yield sf
             continue
         if not root.is_dir():
             yield Skip(str(given), "no such file or directory")
@@ -103,23 +176,27 @@ def discover(paths: Iterable[str | os.PathLike[str]], options: IngestOptions | N
                     continue
                 keep.append(d)
             dirnames[:] = keep
+            present = set(filenames)
             for fname in sorted(filenames):
                 if fname.startswith("."):
                     continue
                 full = os.path.join(dirpath, fname)
+                if fname.endswith(SIDECAR_SUFFIX):
+                    if not any(t in present for t in _text_names(fname)):
+                        yield Skip(rel(full), _orphan_reason(fname))
+                    continue
                 if (not follow and os.path.islink(full)
                         and not _inside(os.path.realpath(full), real_root)):
                     yield Skip(rel(full), "symlink to a file outside the corpus root: "
                                           "not read (--follow-links to read it)")
                     continue
                 try:
-                    st = os.stat(full)
+                    sf = source_file(str(root), name, rel(full), full)
                 except OSError as exc:
                     yield Skip(rel(full), f"cannot stat: {exc.strerror or exc}")
                     continue
-                if not os.path.isfile(full):
-                    continue
-                yield SourceFile(str(root), name, rel(full), full, st.st_size, st.st_mtime_ns)
+                if sf is not None:
+                    yield sf
         for exc in errors:
             where = rel(exc.filename) if exc.filename else readable_name(str(root))
             yield Skip(where or ".", f"cannot read folder: {exc.strerror or exc}")

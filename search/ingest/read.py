@@ -10,7 +10,7 @@ import dataclasses
 import io
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,11 @@ from .decode import bom_encoding, decode, wide_unicode_encoding
 from .discover import SourceFile, discover, root_name
 from .formats import choose_format
 from .formats import get as get_format
+from .formats.sidecar import MAX_SIDECAR_BYTES, SIDECAR_SUFFIX
 from .formats.warc import WarcPage, is_warc, iter_pages
 from .limits import ArchiveBudget, LimitExceeded, RunBudget, limit_reason
 from .options import IngestOptions
-from .records import Document, RawArticle, Skip, readable_name
+from .records import Document, RawArticle, Sidecar, Skip, readable_name
 
 _BINARY_MAGIC = (
     (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
@@ -113,6 +114,9 @@ def _read_text_document(doc: Document, options: IngestOptions, page: WarcPage | 
     if fmt is None:
         yield Skip(doc.path, f"unsupported file type {os.path.splitext(base)[1] or '(no extension)'}")
         return
+    if doc.sidecar is not None and fmt.name != "text":
+        yield Skip(doc.sidecar.path, f"metadata sidecar not applied: {doc.path} is read as "
+                                     f"{fmt.name}, and sidecars describe plain-text files")
     how = decoded.how + (f" [{decoded.warning}]" if decoded.warning else "")
     try:
         for item in fmt.read(decoded.text, doc, options):
@@ -203,6 +207,10 @@ def _read_member(doc: Document, m: Member, options: IngestOptions, budget: Archi
     inner_dirs = tuple(p for p in m.name.split("/")[:-1] if p not in ("", "."))
     if any(p.startswith(".") or p == "__MACOSX" for p in inner_dirs) or m.name.rsplit("/", 1)[-1].startswith("."):
         return  # hidden members (macOS resource forks...), as hidden files on disk
+    if m.name.endswith(SIDECAR_SUFFIX):
+        yield Skip(path, "metadata sidecar inside an archive: not read (sidecars are read "
+                         "beside text files on disk)")
+        return
     member_doc = Document(doc.root_name, path, m.data, doc.folders + inner_dirs, depth)
     yield from read_document(member_doc, options, budget)
 
@@ -240,8 +248,8 @@ def read_source(sf: SourceFile, options: IngestOptions | None = None, run: RunBu
                 f.seek(0)
                 yield from _read_top_archive(doc, kind, options, f, sf.size, run)
                 return
-            if sf.size > options.max_bytes:
-                yield Skip(sf.relpath, f"too large: {sf.size:,} bytes over the "
+            if sf.own_size > options.max_bytes:
+                yield Skip(sf.relpath, f"too large: {sf.own_size:,} bytes over the "
                                        f"{options.max_bytes:,}-byte limit (--max-bytes)")
                 return
             data = head + f.read(options.max_bytes + 1 - len(head))
@@ -251,7 +259,28 @@ def read_source(sf: SourceFile, options: IngestOptions | None = None, run: RunBu
     if len(data) > options.max_bytes:  # it grew since it was listed
         yield Skip(sf.relpath, f"too large: over the {options.max_bytes:,}-byte limit (--max-bytes)")
         return
-    yield from read_document(Document(sf.root_name, sf.relpath, data, sf.folders), options)
+    sidecar = None
+    if sf.sidecar is not None:
+        sidecar = yield from _read_sidecar(sf)
+    yield from read_document(Document(sf.root_name, sf.relpath, data, sf.folders, sidecar=sidecar),
+                             options)
+
+
+def _read_sidecar(sf: SourceFile) -> Generator[Skip, None, Sidecar | None]:
+    """The bytes of `sf`'s metadata sidecar, or a Skip saying why not (the article is
+    then read from its text alone)."""
+    where = sf.sidecar_relpath or sf.relpath
+    try:
+        with open(sf.sidecar, "rb") as f:
+            data = f.read(MAX_SIDECAR_BYTES + 1)
+    except OSError as exc:
+        yield Skip(where, f"metadata sidecar not applied: cannot read: {exc.strerror or exc}")
+        return None
+    if len(data) > MAX_SIDECAR_BYTES:
+        yield Skip(where, f"metadata sidecar not applied: over {MAX_SIDECAR_BYTES:,} bytes "
+                          "(a sidecar holds a few fields)")
+        return None
+    return Sidecar(where, data)
 
 
 def read_corpus(paths: Iterable[str | os.PathLike[str]], options: IngestOptions | None = None,

@@ -10,6 +10,19 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
+class Sidecar:
+    """A metadata sidecar's bytes as read beside its text file (formats/sidecar.py).
+    `path`: relative to the corpus root, as skips name files."""
+
+    path: str
+    data: bytes
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
 class Document:
     """One byte stream to read: a file, or a member of an archive."""
 
@@ -18,6 +31,7 @@ class Document:
     data: bytes
     folders: tuple[str, ...] = ()  # folders between the root and the file (members included)
     depth: int = 0  # archives this document sits in (a file on disk: 0)
+    sidecar: Sidecar | None = None  # NAME.meta.json beside a text file on disk
 
 
 def readable_name(name: str) -> str:

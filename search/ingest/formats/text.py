@@ -2,7 +2,9 @@
 
 Headline: the first real line once page chrome is dropped. An optional header
 block of `Key: value` lines at the very top overrides what is inferred, so a
-user can fix a file's metadata without touching its story.
+user can fix a file's metadata without touching its story; a sidecar
+`NAME.meta.json` beside the file (sidecar.py) overrides both, without touching
+the file at all.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from ..clean import clean_text
 from ..options import IngestOptions
 from ..records import Document, RawArticle, Skip
 from .prose import MIN_PROSE_WORDS, has_words
+from .sidecar import SidecarError, parse_sidecar
 
 HEADER_KEYS = {
     "headline": "headline", "title": "headline", "source": "source", "publisher": "source",
@@ -49,11 +52,15 @@ def read(text: str, doc: Document, options: IngestOptions) -> Iterator[RawArticl
     header, used = parse_header(raw_lines)
     lines = clean_text("\n".join(raw_lines[used:])).split("\n")
     lines, removed = strip_chrome(lines)
-    if not any(_HAS_LETTER.search(line) for line in lines) and "headline" not in header:
+    given, fault = _sidecar_fields(doc)
+    if fault is not None:
+        yield fault
+    titled = "headline" in header or "headline" in given
+    if not any(_HAS_LETTER.search(line) for line in lines) and not titled:
         yield Skip(doc.path, "no text: nothing but blank lines, digits or page chrome")
         return
 
-    if "headline" not in header and not has_words(lines):
+    if not titled and not has_words(lines):
         yield Skip(doc.path, f"not an article: no line has {MIN_PROSE_WORDS} or more words "
                              "(a list or a label file?)")
         return
@@ -62,8 +69,9 @@ def read(text: str, doc: Document, options: IngestOptions) -> Iterator[RawArticl
     if removed:
         prov["chrome"] = "; ".join(removed)
     first = next(i for i, line in enumerate(lines) if line) if any(lines) else len(lines)
-    if "headline" in header:
-        headline, body_lines = header["headline"], lines[first:]
+    if titled:
+        # The whole text is body: its first line may be the headline the metadata corrects.
+        headline, body_lines = header.get("headline", ""), lines[first:]
         prov["headline"] = "header 'Headline'"
     else:
         headline, body_lines = lines[first], lines[first + 1:]
@@ -73,9 +81,24 @@ def read(text: str, doc: Document, options: IngestOptions) -> Iterator[RawArticl
         if header.get(key):
             prov[key] = f"header '{key}'"
     tags = tuple(t.strip() for t in header.get("tags", "").split(",") if t.strip())
-    yield RawArticle(
+    raw = RawArticle(
         headline=headline, body="\n".join(body_lines), source=header.get("source"),
         published=header.get("published"), url=header.get("url"), author=header.get("author"),
         language=header.get("language"), section=header.get("section"), tags=tags,
         line=1, provenance=prov,
     )
+    if doc.sidecar is not None:
+        for key, value in given.items():
+            setattr(raw, key, value)
+            prov[key] = f'sidecar {doc.sidecar.name} key "{key}"'
+    yield raw
+
+
+def _sidecar_fields(doc: Document) -> tuple[dict[str, str | tuple[str, ...]], Skip | None]:
+    """The fields `doc`'s sidecar gives, or none and the Skip saying why."""
+    if doc.sidecar is None:
+        return {}, None
+    try:
+        return parse_sidecar(doc.sidecar.data), None
+    except SidecarError as exc:
+        return {}, Skip(doc.sidecar.path, f"metadata sidecar not applied: {exc}")
