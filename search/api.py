@@ -37,7 +37,7 @@ from typing import Any, Callable, Literal, get_args
 from .article import Article
 from .errors import ArticleNotFoundError, NewsSearchError, QueryError, SearchFailedError, SearchOptionError
 from .indexing.schema import article_from_stored, keyword_value
-from .indexing.store import META_FILE, IndexHandle, create_index, open_index, read_meta
+from .indexing.store import META_FILE, GenerationWatch, IndexHandle, create_index, open_index, read_meta
 from .library import IndexWriting
 from .query.cache import SearcherCache
 from .query.dates import parse_bound, utc_now
@@ -116,7 +116,7 @@ class NewsIndex(IndexWriting):
         self._lock = threading.RLock()
         self._searcher: Any = None
         self._cache: SearcherCache | None = None
-        self._meta_stamp = self._stamp()
+        self._generations = GenerationWatch(self._dir)  # a `reindex --full` switch
         self._variants = VariantsLoader(self._dir)
         self.clock = clock or utc_now  # naive UTC "now", for relative dates
         self._closed = False
@@ -186,27 +186,17 @@ class NewsIndex(IndexWriting):
                 self._cache.forget()
 
     # -- keeping the searcher fresh
-    def _stamp(self) -> tuple[int, int] | None:
-        try:
-            st = os.stat(self._dir / META_FILE)
-        except OSError:
-            return None
-        return st.st_mtime_ns, st.st_size
-
     def _current(self) -> tuple[Any, SearcherCache]:
         """The searcher for the index as it is now (caller holds the lock)."""
         if self._closed:
             raise SearchFailedError("this NewsIndex is closed")
         if self._handle is None:  # opened with check=False
             self._handle = open_index(self._dir)
-        stamp = self._stamp()
-        if stamp != self._meta_stamp:
-            self._meta_stamp = stamp
-            if read_meta(self._handle.index_dir).get("generation") != self._handle.generation:
-                handle = open_index(self._handle.index_dir)
-                if self._searcher is not None:
-                    self._searcher.close()
-                self._handle, self._searcher = handle, None
+        if self._generations.switched_from(self._handle.generation):
+            handle = open_index(self._handle.index_dir)
+            if self._searcher is not None:
+                self._searcher.close()
+            self._handle, self._searcher = handle, None
         if self._searcher is not None and not self._searcher.up_to_date():
             fresh = self._handle.ix.searcher()
             self._searcher.close()

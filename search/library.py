@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .ingest import IngestOptions
     from .schedule.alerts import SavedSearch
     from .schedule.delivery import Delivery
+    from .schedule.matching import SearchableIndex
 
 API_ROOT_NAME = "api"  # the root name of ids derived for articles given without one
 
@@ -219,8 +220,8 @@ class IndexWriting:
 
     @property
     def alerts(self) -> "Alerts":
-        """The index's saved searches (`news-search alerts ...`)."""
-        return Alerts(self.index_dir)
+        """The index's saved searches (`news-search alerts ...`), run by this index's searches."""
+        return Alerts(self)
 
 
 @dataclass(frozen=True)
@@ -243,10 +244,14 @@ class AlertStatus:
 
 class Alerts:
     """Saved searches of one index: run against every new or changed article after each
-    write, new matches appended to `<index>/alerts/NAME.jsonl`, each at most once."""
+    write, new matches appended to `<index>/alerts/NAME.jsonl`, each at most once.
 
-    def __init__(self, index_dir: str | os.PathLike[str]):
-        self.index_dir = Path(index_dir)
+    Made by `NewsIndex.alerts`: the saved searches run through that `NewsIndex` (its
+    one searcher serves them all), so search/schedule/ never opens an index itself."""
+
+    def __init__(self, index: SearchableIndex):
+        self._index = index
+        self.index_dir = Path(index.index_dir)
 
     def add(self, name: str, query: str, *, sources: Sequence[str] = (),
             sections: Sequence[str] = (), languages: Sequence[str] = (),
@@ -261,7 +266,7 @@ class Alerts:
         alert = SavedSearch(name=name, query=query, sources=tuple(_listed(sources)),
                             sections=tuple(_listed(sections)),
                             languages=tuple(_listed(languages)), notify=notify)
-        create_alert(self.index_dir, alert)
+        create_alert(self._index, alert)
         return alert
 
     def list(self) -> list[AlertStatus]:
@@ -286,15 +291,15 @@ class Alerts:
         `alerts=False`. Never delivers an article twice, whoever calls it."""
         from .schedule.delivery import deliver_alerts
 
-        return deliver_alerts(self.index_dir, run)
+        return deliver_alerts(self._index, run)
 
     def show(self, name: str, since: str | datetime | None = None) -> list[dict[str, Any]]:
         """What an alert delivered, oldest first (the records of `alerts show --json`).
 
         `since`: a datetime, or text as `alerts show --since` reads it (an ISO date or
         an age such as 24h or 7d)."""
+        from .indexing.durable import read_jsonl
         from .schedule.alerts import delivered_file, get_alert
-        from .schedule.fileio import read_jsonl
         from .schedule.timing import parse_since
 
         get_alert(self.index_dir, name)

@@ -15,8 +15,6 @@ from serve_support import PROJECT, SAMPLE_CORPUS, Server, build_index, write_dat
 
 from search.api import NewsIndex
 from search.query.limits import DEFAULT_LIMITS
-from search.schedule.alerts import SavedSearch
-from search.schedule.delivery import create_alert
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +22,8 @@ def index_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("serve-api")
     corpus = write_dated_corpus(root / "wire")
     index = build_index(root / "index", SAMPLE_CORPUS, corpus)
-    create_alert(index, SavedSearch(name="belarus", query="Lukashenko OR Minsk"))
+    with NewsIndex.open(index) as ix:
+        ix.alerts.add("belarus", "Lukashenko OR Minsk")
     return index
 
 

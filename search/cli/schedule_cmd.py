@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,17 @@ from .common import (
     reports_errors,
     style,
 )
+
+if TYPE_CHECKING:
+    from ..library import Alerts
+
+
+def _alerts(index_dir: str) -> Alerts:
+    """The saved searches of the index at `index_dir`, run through a `NewsIndex` that opens
+    the index only when a search runs (`alerts list` beside no index lists none)."""
+    from ..api import NewsIndex
+
+    return NewsIndex(None, index_dir=index_dir).alerts
 
 
 @click.command()
@@ -110,8 +122,7 @@ def alerts_add(name: str, query: str, sources: tuple[str, ...], sections: tuple[
       news-search alerts add belarus 'Lukashenko OR Minsk' --source rferl
       news-search alerts add pipelines '"gas pipeline"' --notify 'cat >> ~/pipelines.jsonl'
     """
-    from ..library import Alerts
-    Alerts(index_dir).add(name, query, sources=sources, sections=sections, languages=languages,
+    _alerts(index_dir).add(name, query, sources=sources, sections=sections, languages=languages,
                           notify=notify)
     click.echo(f"alert {name!r} saved; matches go to {index_dir}/alerts/{name}.jsonl", err=True)
 
@@ -128,8 +139,7 @@ def alerts_list(as_json: bool, index_dir: str) -> None:
       news-search alerts list
       news-search alerts list --json | jq '.[].name'
     """
-    from ..library import Alerts
-    rows = [status.to_dict() for status in Alerts(index_dir).list()]
+    rows = [status.to_dict() for status in _alerts(index_dir).list()]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -158,8 +168,7 @@ def alerts_remove(name: str, index_dir: str) -> None:
     Examples:
       news-search alerts remove belarus
     """
-    from ..library import Alerts
-    Alerts(index_dir).remove(name)
+    _alerts(index_dir).remove(name)
     click.echo(f"alert {name!r} removed", err=True)
 
 
@@ -180,8 +189,7 @@ def alerts_show(name: str, since: str | None, as_json: bool, as_jsonl: bool, ind
       news-search alerts show belarus --since 24h --json | jq '.[].headline'
       news-search alerts show belarus --since yesterday --jsonl
     """
-    from ..library import Alerts
-    records = Alerts(index_dir).show(name, since)
+    records = _alerts(index_dir).show(name, since)
     if as_json and as_jsonl:
         raise click.UsageError("choose one of --json and --jsonl")
     count = 0
@@ -218,10 +226,9 @@ def alerts_deliver(as_json: bool, as_jsonl: bool, index_dir: str) -> None:
       news-search index new-articles/ && news-search alerts deliver
       news-search alerts deliver --json | jq '.[] | select(.error)'
     """
-    from ..library import Alerts
     if as_json and as_jsonl:
         raise click.UsageError("choose one of --json and --jsonl")
-    deliveries = Alerts(index_dir).deliver()
+    deliveries = _alerts(index_dir).deliver()
     if as_json:
         click.echo(json.dumps([d.to_dict() for d in deliveries], ensure_ascii=False))
     for d in deliveries:

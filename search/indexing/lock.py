@@ -1,10 +1,12 @@
-"""The single-writer lock of an index directory.
+"""The one file lock: the index directory's single-writer lock, the scheduler's and the alerts'.
 
 Whoosh's own lock covers one generation directory only, but `reindex --full`
 builds a new generation beside the current one, so the rule "one writer at a
-time" needs a lock over the whole index directory. `fcntl.flock` is released by
-the kernel when its holder dies (kill -9 included), so a killed writer never
-blocks the next one; the file's content only names the holder for the message.
+time" needs a lock over the whole index directory (`WriterLock`). The scheduler
+(`schedule.lock`: one scheduler per index) and the alerts (`alerts/.lock`: edits
+and deliveries take turns) use the same `FileLock`. `fcntl.flock` is released by
+the kernel when its holder dies (kill -9 included), so a killed holder never
+blocks the next one; the file's content only names the holder for messages.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import socket
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from ..errors import IndexLockedError
 
@@ -54,43 +57,56 @@ def _after_fork_in_child() -> None:
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def describe_holder(raw: str) -> str:
-    """'pid 123 on host h since 2026-...' from the lock file's JSON, or a fallback."""
+def describe_holder(info: dict[str, Any]) -> str:
+    """'pid 123 on host h since 2026-...' from a holder record, or a fallback."""
     try:
-        info = json.loads(raw)
         return f"pid {info['pid']} on host {info['host']} since {info['since']}"
-    except (ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         return "another process (it has not written its name yet)"
 
 
-class WriterLock:
-    """`with WriterLock(index_dir, wait=5):` - raises IndexLockedError after `wait` seconds."""
+def _holder_record() -> bytes:
+    return json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                       "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                      ).encode("utf-8")
 
-    def __init__(self, index_dir: str | os.PathLike[str], wait: float = 0.0):
-        self.path = Path(index_dir) / LOCK_FILE
-        self.wait = max(0.0, float(wait))
+
+class FileLock:
+    """An exclusive `flock` on `path`, whose content names the holder while it is held.
+
+    `with FileLock(path):` waits as long as it takes; `try_acquire(wait)` gives up
+    after `wait` seconds. Held fds are closed in forked children (see `_held`)."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
         self._fd: int | None = None
 
-    def acquire(self) -> None:
+    def try_acquire(self, wait: float = 0.0) -> bool:
+        """Take the lock, polling every POLL_SECONDS for up to `wait` seconds."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + self.wait
+        deadline = time.monotonic() + max(0.0, wait)
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    holder = describe_holder(os.pread(fd, 4096, 0).decode("utf-8", "replace"))
                     os.close(fd)
-                    raise IndexLockedError(
-                        f"the index at {self.path.parent} is being written by {holder}; "
-                        f"waited {self.wait:g}s (use --wait SECONDS to wait longer)") from None
+                    return False
                 time.sleep(POLL_SECONDS)
-        me = json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                         "since": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+        self._took(fd)
+        return True
+
+    def acquire_blocking(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        self._took(fd)
+
+    def _took(self, fd: int) -> None:
         os.ftruncate(fd, 0)
-        os.pwrite(fd, me.encode("utf-8"), 0)
+        os.pwrite(fd, _holder_record(), 0)
         self._fd = fd
         _held.add(fd)
 
@@ -102,9 +118,52 @@ class WriterLock:
             os.close(self._fd)
             self._fd = None
 
-    def __enter__(self) -> WriterLock:
-        self.acquire()
+    def holder(self) -> dict[str, Any]:
+        """Who holds the lock, as its holder wrote it ({} when unknown)."""
+        try:
+            info = json.loads(self.path.read_text("utf-8") or "{}")
+        except (OSError, ValueError):
+            return {}
+        return info if isinstance(info, dict) else {}
+
+    def is_held_by_other(self) -> bool:
+        """True when some live process holds the lock (checked without taking it for long)."""
+        if self._fd is not None:
+            return False
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # closing drops a lock we may have got
+        return False
+
+    def __enter__(self) -> FileLock:
+        self.acquire_blocking()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+class WriterLock(FileLock):
+    """`with WriterLock(index_dir, wait=5):` - raises IndexLockedError after `wait` seconds."""
+
+    def __init__(self, index_dir: str | os.PathLike[str], wait: float = 0.0):
+        super().__init__(Path(index_dir) / LOCK_FILE)
+        self.wait = max(0.0, float(wait))
+
+    def acquire(self) -> None:
+        if not self.try_acquire(self.wait):
+            raise IndexLockedError(
+                f"the index at {self.path.parent} is being written by "
+                f"{describe_holder(self.holder())}; waited {self.wait:g}s "
+                f"(use --wait SECONDS to wait longer)") from None
+
+    def __enter__(self) -> WriterLock:
+        self.acquire()
+        return self

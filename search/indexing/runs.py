@@ -2,7 +2,8 @@
 
 Bounded to the last MAX_RUNS records so a scheduler running every minute for a
 year does not grow it without limit. Written only under the writer lock, and
-replaced atomically, so a crash leaves the previous history intact.
+replaced atomically and durably (durable.py), so a crash leaves the previous
+history intact.
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+
+from .durable import replace_file
 
 RUNS_FILE = "runs.jsonl"
 MAX_RUNS = 100
@@ -48,10 +51,5 @@ def compact_record(run: dict[str, Any]) -> dict[str, Any]:
 def append_run(index_dir: str | os.PathLike[str], run: dict[str, Any]) -> None:
     index_dir = Path(index_dir)
     runs = read_runs(index_dir)[-(MAX_RUNS - 1):] + [compact_record(run)]
-    tmp = index_dir / f".{RUNS_FILE}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        for r in runs:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, index_dir / RUNS_FILE)
+    replace_file(index_dir / RUNS_FILE, "".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                                for r in runs).encode("utf-8"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -31,6 +32,7 @@ from ..errors import (
     StorageError,
     describe_os_error,
 )
+from .durable import replace_file
 from .schema import SCHEMA_VERSION, build_schema
 
 META_FILE = "news-search.json"
@@ -50,6 +52,39 @@ class IndexHandle:
     def path(self) -> Path:
         return self.index_dir / self.generation
 
+    def version(self) -> str:
+        """Changes whenever anything was committed: the generation and Whoosh's TOC number
+        (one TOC read, no segment opened)."""
+        return f"{self.generation}:{self.ix.latest_generation()}"
+
+    def content_hashes(self) -> set[str]:
+        """Content hashes in the `content_hash` lexicon: a term list, no stored document
+        loaded. It may still hold deleted documents' hashes until a merge drops them."""
+        with self.ix.reader() as reader:
+            return {t.decode("utf-8") if isinstance(t, bytes) else t
+                    for t in reader.lexicon("content_hash")}
+
+    def ids_with_hashes(self, hashes: Iterable[str]) -> set[str]:
+        """Ids of the live articles with these content hashes (deleted ones excluded)."""
+        hashes = list(hashes)
+        if not hashes:
+            return set()
+        ids = set()
+        with self.ix.searcher() as searcher:
+            for h in hashes:
+                for docnum in searcher.document_numbers(content_hash=h):
+                    ids.add(searcher.stored_fields(docnum)["id"])
+        return ids
+
+    def close(self) -> None:
+        self.ix.close()
+
+    def __enter__(self) -> IndexHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def read_meta(index_dir: str | os.PathLike[str]) -> dict[str, Any]:
     path = Path(index_dir) / META_FILE
@@ -67,23 +102,39 @@ def read_meta(index_dir: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def write_meta(index_dir: str | os.PathLike[str], meta: dict[str, Any]) -> None:
-    """Atomic: write a temp file, fsync it, rename over the old one, fsync the folder."""
-    index_dir = Path(index_dir)
-    tmp = index_dir / f".{META_FILE}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(meta, f, indent=2, sort_keys=True)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, index_dir / META_FILE)
-    fd = os.open(index_dir, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """Atomic and durable (durable.py): readers see the old metadata or the new, whole."""
+    replace_file(Path(index_dir) / META_FILE,
+                 json.dumps(meta, indent=2, sort_keys=True).encode("utf-8"))
 
 
 def current_generation(index_dir: str | os.PathLike[str]) -> str:
     return read_meta(index_dir)["generation"]
+
+
+class GenerationWatch:
+    """Tells a long-lived reader when `reindex --full` made another generation current.
+
+    A switch rewrites news-search.json (`switch_generation`), so its mtime and size
+    are stat-ed first and the file is read only when they changed."""
+
+    def __init__(self, index_dir: str | os.PathLike[str]):
+        self.index_dir = Path(index_dir)
+        self._stamp = self._stat()
+
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.index_dir / META_FILE)
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def switched_from(self, generation: str) -> bool:
+        """True when the current generation is no longer `generation`."""
+        stamp = self._stat()
+        if stamp == self._stamp:
+            return False
+        self._stamp = stamp
+        return read_meta(self.index_dir).get("generation") != generation
 
 
 def check_version(index_dir: str | os.PathLike[str], meta: dict[str, Any]) -> None:

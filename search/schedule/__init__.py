@@ -11,7 +11,8 @@
 
 Modules: `timing` (--every/--cron, due times), `scheduler` (the foreground loop),
 `state` (schedule.json for `stats`), `alerts` (saved searches), `delivery`
-(exactly-once delivery), `matching` (runs a saved search), `runlog`, `fileio`.
+(exactly-once delivery), `matching` (runs a saved search), `runlog`. Their files are
+written by search/indexing/durable.py and locked by search/indexing/lock.py.
 """
 from .delivery import Delivery, deliver_alerts
 from .state import read_state

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AlertError
-from .fileio import FileLock, atomic_write_json, read_json, read_jsonl
+from ..indexing.durable import read_json, read_jsonl, replace_json
+from ..indexing.lock import FileLock
 from .timing import utc_iso
 
 ALERTS_FILE = "alerts.json"
@@ -124,7 +125,7 @@ def load_alerts(index_dir: str | os.PathLike[str]) -> list[SavedSearch]:
 
 
 def _save(index_dir: str | os.PathLike[str], alerts: list[SavedSearch]) -> None:
-    atomic_write_json(Path(index_dir) / ALERTS_FILE,
+    replace_json(Path(index_dir) / ALERTS_FILE,
                       {"version": 1, "alerts": [a.to_dict() for a in alerts]})
 
 

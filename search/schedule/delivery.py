@@ -29,16 +29,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ..errors import AlertError, NewsSearchError, QueryError
+from ..indexing.durable import append_lines, read_jsonl, replace_file
+from ..indexing.store import IndexHandle, open_index
 from .alerts import SEEN_FILE, SavedSearch, add_alert, alerts_dir, delivered_file, load_alerts, store_lock
-from .fileio import append_lines, atomic_write_bytes, read_jsonl
-from .matching import match
+from .matching import SearchableIndex, check_query, match
 from .timing import utc_iso
 
 NOTIFY_TIMEOUT = 120.0  # seconds a notify command may take before it counts as failed
@@ -56,46 +57,6 @@ class Delivery:
     def to_dict(self) -> dict[str, Any]:
         return {"alert": self.alert, "new": len(self.new), "ids": [r["id"] for r in self.new],
                 "notified": self.notified, "error": self.error}
-
-
-def _index_version(index_dir: str | os.PathLike[str]) -> str:
-    """Changes whenever anything was committed: the generation dir and Whoosh's TOC number."""
-    from ..indexing.store import open_index
-    handle = open_index(index_dir)
-    try:
-        return f"{handle.generation}:{handle.ix.latest_generation()}"
-    finally:
-        handle.ix.close()
-
-
-def _index_hashes(index_dir: str | os.PathLike[str]) -> set[str]:
-    """Content hashes in the index's lexicon (may include deleted documents' until a merge:
-    harmless, see `deliver_alerts`)."""
-    from ..indexing.store import open_index
-    handle = open_index(index_dir)
-    try:
-        with handle.ix.reader() as reader:
-            return {t.decode("utf-8") if isinstance(t, bytes) else t
-                    for t in reader.lexicon("content_hash")}
-    finally:
-        handle.ix.close()
-
-
-def _ids_for_hashes(index_dir: str | os.PathLike[str], hashes: Iterable[str]) -> set[str]:
-    from ..indexing.store import open_index
-    hashes = list(hashes)
-    if not hashes:
-        return set()
-    handle = open_index(index_dir)
-    try:
-        with handle.ix.searcher() as s:
-            ids = set()
-            for h in hashes:
-                for docnum in s.document_numbers(content_hash=h):  # deleted docs excluded
-                    ids.add(s.stored_fields(docnum)["id"])
-            return ids
-    finally:
-        handle.ix.close()
 
 
 @dataclass
@@ -117,57 +78,60 @@ def _read_seen(folder: Path) -> Seen | None:
 
 def _write_seen(folder: Path, seen: Seen) -> None:
     text = f"# {seen.version}\n" + "".join(h + "\n" for h in sorted(seen.hashes))
-    atomic_write_bytes(folder / SEEN_FILE, text.encode("ascii"))
+    replace_file(folder / SEEN_FILE, text.encode("ascii"))
 
 
-def _current(index_dir: str | os.PathLike[str], seen: Seen | None) -> Seen:
+def _current(handle: IndexHandle, seen: Seen | None) -> Seen:
     """The index's content hashes now; the lexicon is only read if something was committed
     since `seen` (a no-change cycle costs one TOC read, not a lexicon scan)."""
-    version = _index_version(index_dir)
+    version = handle.version()
     if seen is not None and seen.version == version:
         return seen
     # Read the version first: a commit landing in between makes the next version differ,
     # so the next delivery rescans rather than trusting a stale set.
-    return Seen(version, _index_hashes(index_dir))
+    return Seen(version, handle.content_hashes())
 
 
-def create_alert(index_dir: str | os.PathLike[str], alert: SavedSearch) -> None:
+def create_alert(index: SearchableIndex, alert: SavedSearch) -> None:
     """Save a search after checking its query; it will see articles new from now on."""
-    from .matching import check_query
-    check_query(index_dir, alert)
-    folder = alerts_dir(index_dir)
+    check_query(index, alert)
+    folder = alerts_dir(index.index_dir)
 
     def start_tracking() -> None:
         # Only when nothing is tracked yet: with other alerts present, `seen` stays as it
         # is so that they do not lose what arrived since the last delivery.
         if _read_seen(folder) is None:
-            _write_seen(folder, _current(index_dir, None))
+            with open_index(index.index_dir) as handle:
+                _write_seen(folder, _current(handle, None))
 
-    add_alert(index_dir, alert, before_save=start_tracking)
+    add_alert(index.index_dir, alert, before_save=start_tracking)
 
 
 def delivered_ids(index_dir: str | os.PathLike[str], name: str) -> set[str]:
     return {r["id"] for r in read_jsonl(delivered_file(index_dir, name)) if "id" in r}
 
 
-def deliver_alerts(index_dir: str | os.PathLike[str], run: Any = None) -> list[Delivery]:
+def deliver_alerts(index: SearchableIndex, run: Any = None) -> list[Delivery]:
     """Run every saved search over the articles added or changed since the last delivery
     (including `run.changed_ids`, if a run is given) and deliver the new matches.
 
-    Call it after every indexing run (scheduled or manual). Safe to call at any time
-    and from several processes (they take turns on `alerts/.lock`); calling it twice
-    delivers nothing twice. Raises only NewsSearchError subclasses (e.g. no index).
+    `index` is the `NewsIndex` whose searches the alerts run (the caller's open one:
+    its searcher serves every saved search). Call it after every indexing run
+    (scheduled or manual). Safe to call at any time and from several processes (they
+    take turns on `alerts/.lock`); calling it twice delivers nothing twice. Raises
+    only NewsSearchError subclasses (e.g. no index).
     """
-    if not load_alerts(index_dir):
+    if not load_alerts(index.index_dir):
         return []
     try:
-        return _deliver_all(index_dir, run)
+        return _deliver_all(index, run)
     except OSError as exc:  # e.g. a full disk writing seen.txt: the next delivery redoes it
         raise AlertError(f"alerts not delivered: {exc.strerror or exc}"
                          + (f": {exc.filename}" if exc.filename else "")) from None
 
 
-def _deliver_all(index_dir: str | os.PathLike[str], run: Any) -> list[Delivery]:
+def _deliver_all(index: SearchableIndex, run: Any) -> list[Delivery]:
+    index_dir = index.index_dir
     folder = alerts_dir(index_dir)
     folder.mkdir(exist_ok=True)
     with store_lock(index_dir):
@@ -175,11 +139,12 @@ def _deliver_all(index_dir: str | os.PathLike[str], run: Any) -> list[Delivery]:
         if not alerts:
             return []
         seen = _read_seen(folder)
-        current = _current(index_dir, seen)
         candidates = _run_changes(run)
-        if seen is not None and current is not seen:
-            candidates |= _ids_for_hashes(index_dir, current.hashes - seen.hashes)
-        outcomes = [_deliver_one(index_dir, a, candidates) for a in alerts]
+        with open_index(index_dir) as handle:  # one open for the version, hashes and ids
+            current = _current(handle, seen)
+            if seen is not None and current is not seen:
+                candidates |= handle.ids_with_hashes(current.hashes - seen.hashes)
+        outcomes = [_deliver_one(index, a, candidates) for a in alerts]
         # If an index or I/O failure kept some search from handling the candidates, keep
         # the old `seen` so that the next delivery offers them again (deduplicated).
         if current is not seen and all(handled for _, handled in outcomes):
@@ -196,16 +161,17 @@ def _run_changes(run: Any) -> set[str]:
     return set(getattr(run, "changed_ids", None) or ())
 
 
-def _deliver_one(index_dir: str | os.PathLike[str], alert: SavedSearch,
+def _deliver_one(index: SearchableIndex, alert: SavedSearch,
                  candidates: Collection[str]) -> tuple[Delivery, bool]:
     """The delivery, and whether the candidates were dealt with (delivered, or the query
     is unusable and would fail on them again anyway)."""
+    index_dir = index.index_dir
     result = Delivery(alert.name)
     path = delivered_file(index_dir, alert.name)
     try:
         ledger = delivered_ids(index_dir, alert.name)
         todo = [i for i in candidates if i not in ledger]
-        records = match(index_dir, alert, todo) if todo else []
+        records = match(index, alert, todo) if todo else []
         stamp = utc_iso(datetime.now(timezone.utc))
         records.sort(key=lambda r: (r.get("published") or "", r["id"]))
         result.new = [{"delivered": stamp, "alert": alert.name, **r} for r in records]

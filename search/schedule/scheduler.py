@@ -24,7 +24,6 @@ from typing import Any
 
 from ..errors import IndexLockedError, NewsSearchError, SchedulerRunningError
 from ..ingest import IngestOptions
-from ..library import Alerts
 from .runlog import RunLog, run_problems, run_summary
 from .state import StateFile, scheduler_lock
 from .timing import Schedule, format_seconds, missed_cron_times, next_cron_due, next_interval_due, utc_iso
@@ -148,8 +147,10 @@ class Scheduler:
         return result
 
     def _deliver(self, run: Any) -> list:
+        from ..api import NewsIndex
         try:
-            deliveries = Alerts(self.index_dir).deliver(run)
+            with NewsIndex(None, index_dir=self.index_dir) as ix:  # opened by the first search
+                deliveries = ix.alerts.deliver(run)
         except NewsSearchError as exc:
             self.log.line(f"alerts failed: {exc}")
             return []

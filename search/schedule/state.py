@@ -21,7 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .fileio import FileLock, atomic_write_json, read_json
+from ..indexing.durable import read_json, replace_json
+from ..indexing.lock import FileLock
 from .timing import Schedule, utc_iso
 
 STATE_FILE = "schedule.json"
@@ -47,7 +48,7 @@ class StateFile:
         self.data.update(changes)
         self.data["updated"] = utc_iso(datetime.now(timezone.utc))
         try:
-            atomic_write_json(self.path, self.data)
+            replace_json(self.path, self.data)
         except OSError:
             pass  # a full disk must not stop the schedule; the log line still says it
 

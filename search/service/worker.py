@@ -69,8 +69,8 @@ class Worker:
 
     def alert(self, name: str, since: str | None = None) -> dict[str, Any]:
         """One saved search and what it delivered (`alerts show NAME --json`), oldest first."""
+        from ..indexing.durable import read_jsonl
         from ..schedule.alerts import delivered_file, get_alert
-        from ..schedule.fileio import read_jsonl
         from ..schedule.timing import parse_since
 
         alert = get_alert(self.index_dir, name)
