@@ -45,9 +45,12 @@ from .query.facets import FacetSpec, count_facet
 from .query.lexer import tokenize
 from .query.limits import DEFAULT_LIMITS, QueryLimits, excerpt
 from .query.parser import Expansion, ParsedQuery, parse_query
+from .query.periods import date_range
 from .query.questions import DEFAULT_MATCH, MATCH_MODES, is_question, word_units
 from .query.snippets import make_snippet
 from .query.suggest import Vocabulary, suggest_query
+from .query.timeline import Timeline, build_timeline
+from .query.timeline import check_options as check_timeline_options
 from .query.variants import VariantsLoader
 from .results import FacetValue, Hit, SearchResults, utc_aware
 
@@ -248,7 +251,7 @@ class NewsIndex(IndexWriting):
                page: int = 1, ids: Collection[str] | None = None,
                now: datetime | None = None, snippets: bool = True,
                suggest: bool = True, facet_size: int = 0,
-               bodies: bool = False) -> SearchResults:
+               bodies: bool = False, empty_buckets: bool = False) -> SearchResults:
         """Search; see the README's query language. Filters outside the query narrow it.
 
         `match`: "words" (default) ranks a query of plain words as a question: the
@@ -261,6 +264,8 @@ class NewsIndex(IndexWriting):
         `suggest=False` skips "did you mean" (query/suggest.py).
         Facet counts cover all matches; each facet ignores its own field's filter;
         `facet_size` keeps each facet's N largest values (0: all of them).
+        `empty_buckets=True`: date facets also list the periods with no match (count 0)
+        between their first and last (query/facets.py).
         `bodies=True` puts each hit's full text in `Hit.body`.
         With a date filter (`since`/`until`/`published:`) the results count the
         undated articles, with a date sort the undated matches (they cannot be placed).
@@ -330,7 +335,7 @@ class NewsIndex(IndexWriting):
             for spec in specs:
                 others = _intersect(docs for name, docs in filter_docs.items() if name != spec.field)
                 docs = matched.docs if others is None else others.intersection(matched.docs)
-                counts = count_facet(spec, docs, columns)
+                counts = count_facet(spec, docs, columns, empty_buckets)
                 facet_counts[spec.name] = [FacetValue(v, n) for v, n in
                                            (counts[:facet_size] if facet_size else counts)]
             undated_matches = None
@@ -366,6 +371,43 @@ class NewsIndex(IndexWriting):
             if page >= res.pages:
                 return
             page += 1
+
+    def timeline(self, query: str, *, by: str = "month", split: str | None = None,
+                 match: Match = DEFAULT_MATCH, exact: bool = False,
+                 sources: str | Sequence[str] | None = None,
+                 sections: str | Sequence[str] | None = None,
+                 languages: str | Sequence[str] | None = None,
+                 since: str | datetime | None = None, until: str | datetime | None = None,
+                 now: datetime | None = None) -> Timeline:
+        """Coverage over time (query/timeline.py): for every `by` period ("day", "week",
+        "month", "year") of the span, the matches of `query` and the articles indexed in
+        it, under the same filters as `search`; `split` ("source", "section") per value.
+        The matches are exactly `search`'s (its `total` is the timeline's `total`)."""
+        with _documented_errors("reading the timeline options"):
+            check_timeline_options(by, split)
+            now = now or self.clock()
+            filters = _filter_queries(sources, sections, languages, since, until, now)
+            first = _date_option("since", since, now, upper=False)
+            last = _date_option("until", until, now, upper=True)
+        parsed = self.parse(query, match=match, exact=exact, now=now)
+        question = match == "words" and is_question(tokenize(query, self.limits))
+
+        def run(searcher: Any, cache: SearcherCache) -> Timeline:
+            _check_expansions(parsed.expansions, searcher.reader(), self.limits.max_expansions)
+            engine = cache.engine
+            if searcher.doc_count() == 0:
+                return build_timeline(query, by, (), (), cache.columns, split=split)
+            combined = _intersect(cache.filter_docs(q) for q in filters.values())
+            if question:
+                matched = engine.evaluate_words(word_units(parsed.query))[0].docs
+            else:
+                matched = engine.evaluate(parsed.query, scored=False).docs
+            universe = engine.live if combined is None else combined
+            final = matched if combined is None else combined.intersection(matched)
+            return build_timeline(query, by, final, universe, cache.columns, split=split,
+                                  since=first, until=last)
+
+        return self._guarded(run)
 
     def _words_of(self, searcher: Any) -> Vocabulary:
         """The did-you-mean vocabulary of this searcher's snapshot (caller holds the lock)."""
@@ -418,7 +460,7 @@ def _filter_queries(sources: Any, sections: Any, languages: Any, since: Any, unt
     if start is not None or end is not None:
         if start is not None and end is not None and start > end:
             raise SearchOptionError(f"since ({since}) is after until ({until})")
-        out["published"] = wq.DateRange("published", start, end)
+        out["published"] = date_range("published", start, end)  # partial dates: wholly inside
     return out
 
 
@@ -526,4 +568,5 @@ def _hit(stored: dict[str, Any], score: float | None, terms: set[str] | None, ra
                path=stored.get("path", ""), score=score,
                snippet=make_snippet(stored.get("body", ""), terms) if terms is not None else "",
                section=stored.get("section"), language=stored.get("language"), rank=rank,
-               body=stored.get("body", "") if body else None)
+               body=stored.get("body", "") if body else None,
+               published_precision=stored.get("published_precision"))

@@ -11,6 +11,23 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+# How much of a publication date the source gave, coarsest first (ingest/dates.py reads
+# it). "year" and "month" are partial dates: the period, stored as its first instant.
+PRECISIONS = ("year", "month", "day", "time")
+PARTIAL_PRECISIONS = ("year", "month")
+
+
+def format_published(when: datetime | None, precision: str | None) -> str | None:
+    """How a stored date is shown: `2021-03` for a month, `2003` for a year, otherwise
+    ISO 8601 in full (what `show` and JSON printed before precision was kept)."""
+    if when is None:
+        return None
+    if precision == "year":
+        return f"{when.year:04d}"
+    if precision == "month":
+        return f"{when.year:04d}-{when.month:02d}"
+    return when.isoformat()
+
 
 @dataclass(frozen=True)
 class Article:
@@ -35,10 +52,14 @@ class Article:
     path: str = ""  # relative to the corpus root; "a.tar.gz!member#3" inside files
     content_hash: str = ""
     provenance: dict[str, str] = field(default_factory=dict)
+    # How much of `published` the source gave: "year" or "month" (then `published` is the
+    # period's first instant, not a day), "day" or "time"; None: day or finer (indexes
+    # written before precision was kept). Values: PRECISIONS.
+    published_precision: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        d["published"] = self.published.isoformat() if self.published else None
+        d["published"] = format_published(self.published, self.published_precision)
         d["tags"] = list(self.tags)
         return d
 

@@ -73,6 +73,20 @@ def prepare_article(article: Article) -> Article:
                                     f"datetime, not {type(article.published).__name__}")
         if article.published.tzinfo is None:
             changes["published"] = article.published.replace(tzinfo=timezone.utc)
+    if article.published_precision is not None:
+        from .article import PRECISIONS
+
+        if article.published_precision not in PRECISIONS:
+            raise SearchOptionError(f"article {article.id or '(no id)'}: published_precision must "
+                                    f"be one of {', '.join(PRECISIONS)} or None, not "
+                                    f"{article.published_precision!r}")
+        if article.published is None:
+            changes["published_precision"] = None  # no date, no precision
+        elif article.published_precision in ("year", "month"):  # stored as the period's start
+            when = changes.get("published", article.published).astimezone(timezone.utc)
+            changes["published"] = when.replace(month=when.month if article.published_precision
+                                                == "month" else 1, day=1, hour=0, minute=0,
+                                                second=0, microsecond=0)
     return dataclasses.replace(article, **changes) if changes else article
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from .article import format_published
 from .query.snippets import snippet_html
 
 
@@ -44,6 +45,8 @@ class Hit:
     language: str | None = None
     rank: int = 0
     body: str | None = None  # only when asked for (`search(bodies=True)`): bodies are large
+    # "year"/"month": `published` is that period's first instant, shown as `2021-03`
+    published_precision: str | None = None
 
 
     @property
@@ -53,7 +56,7 @@ class Hit:
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "headline": self.headline, "source": self.source,
-            "published": self.published.isoformat() if self.published else None,
+            "published": format_published(self.published, self.published_precision),
             "url": self.url, "path": self.path,
             "score": round(self.score, 4) if self.score is not None else None,
             "snippet": self.snippet, "section": self.section, "language": self.language,

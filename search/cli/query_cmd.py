@@ -19,7 +19,7 @@ import click
 from .common import EXIT_MATCH, EXIT_NO_MATCH, index_dir_option, reports_errors, style
 
 FACET_CHOICES = ("source", "section", "tags", "language", "published", "published:year",
-                 "published:month", "published:day")
+                 "published:month", "published:week", "published:day")
 SORT_CHOICES = ("relevance", "newest", "oldest")
 # Columns of --csv/--tsv and --fields: a Hit's fields; `body` only when asked for.
 FIELD_CHOICES = ("id", "headline", "source", "published", "url", "score", "snippet", "body",
@@ -114,8 +114,12 @@ def _fields_option(ctx: click.Context, param: click.Parameter, value: str | None
     return fields
 
 
-def _date(value: Any) -> str:
-    return value.date().isoformat() if value else "date unknown"
+def _date(value: Any, precision: str | None = None) -> str:
+    """The day, or `2021-03` / `2021` for a date known only to the month or year."""
+    from ..article import format_published
+
+    return (format_published(value, precision)[:10] if precision else value.date().isoformat()) \
+        if value else "date unknown"
 
 
 def _print_hit(hit: Any) -> None:
@@ -124,7 +128,7 @@ def _print_hit(hit: Any) -> None:
     out = sys.stdout
     title = style(hit.headline or "(no headline)", out, bold=True)
     click.echo(f"{hit.rank:>3}. {title}")
-    meta = " · ".join(x for x in (hit.source or "unknown source", _date(hit.published),
+    meta = " · ".join(x for x in (hit.source or "unknown source", _date(hit.published, hit.published_precision),
                                   hit.section or "", hit.id) if x)
     click.echo("     " + style(meta, out, fg="green"))
     if hit.snippet:
@@ -216,11 +220,15 @@ class _Table:
 @click.option("--language", "languages", multiple=True, metavar="L", help="Only this language (repeatable).")
 @click.option("--since", metavar="DATE", help="Published on or after: 2021-09-01, 2021-09, "
               "'30 November 2026', 2d (today and yesterday, UTC), 1m, yesterday, 'last week'.")
-@click.option("--until", metavar="DATE", help="Published on or before (the whole day/month/year given).")
+@click.option("--until", metavar="DATE", help="Published on or before (the whole day/month/year given). "
+              "An article dated only to a month or year matches a date filter only if all of "
+              "that month or year is inside it.")
 @click.option("--facet", "facets", multiple=True, type=click.Choice(FACET_CHOICES),
               help="Count matches per value (repeatable; published = published:month).")
 @click.option("--facet-size", metavar="N", default="10", show_default=True,
               help="Values shown per facet, the most frequent first (0: all).")
+@click.option("--empty-buckets", is_flag=True,
+              help="Date facets also list the periods with no match (0) between the first and last.")
 @click.option("--sort", type=click.Choice(SORT_CHOICES), default="relevance", show_default=True)
 @click.option("--limit", metavar="N", default="10", show_default=True,
               help="Hits per page (1-1000).")
@@ -242,7 +250,7 @@ def query_command(query_words: tuple[str, ...], index_dir: str, match_any: bool,
                   languages: tuple[str, ...], since: str | None, until: str | None,
                   facets: tuple[str, ...], facet_size: str, sort: str, limit: str, page: str,
                   every_hit: bool, count_only: bool, as_json: bool, as_jsonl: bool, as_csv: bool,
-                  as_tsv: bool, fields: tuple[str, ...] | None) -> None:
+                  as_tsv: bool, fields: tuple[str, ...] | None, empty_buckets: bool = False) -> None:
     """Search the index; exit 0 when something matched, 1 when nothing did, 2 on error.
 
     Several words are one query; a word starting with - (or anything after --) is
@@ -296,10 +304,10 @@ def query_command(query_words: tuple[str, ...], index_dir: str, match_any: bool,
             res = ix.search(query_text, **options, limit=1, suggest=False)
         elif every_hit:
             res = ix.search(query_text, **options, facets=facets, facet_size=facet_size,
-                            limit=MAX_LIMIT)
+                            limit=MAX_LIMIT, empty_buckets=empty_buckets)
         else:
             res = ix.search(query_text, **options, facets=facets, facet_size=facet_size,
-                            limit=limit, page=page)
+                            limit=limit, page=page, empty_buckets=empty_buckets)
         for hint in res.hints:
             _err(f"note: {hint}")
         if not res.matched_all_words:
@@ -376,6 +384,8 @@ def show_command(article_id: str, index_dir: str, as_json: bool) -> None:
       news-search show 1a0097ed4c656636
       news-search show 1a0097ed4c656636 --json | jq .provenance
     """
+    from ..article import format_published
+
     with _open_index(index_dir) as ix:
         article = ix.get(article_id)
     if article is None:
@@ -387,7 +397,7 @@ def show_command(article_id: str, index_dir: str, as_json: bool) -> None:
     out = sys.stdout
     click.echo(style(article.headline, out, bold=True))
     for label, value in (("id", article.id), ("source", article.source),
-                         ("published", article.published.isoformat() if article.published else None),
+                         ("published", format_published(article.published, article.published_precision)),
                          ("section", article.section), ("language", article.language),
                          ("author", article.author), ("url", article.url), ("path", article.path),
                          ("tags", ", ".join(article.tags) or None)):

@@ -55,7 +55,7 @@ from .lock import WriterLock
 from .manifest import FileState, IndexedArticle, Manifest, manifest_path
 from .report import IndexRun
 from .runs import append_run
-from .schema import document_for, file_key
+from .schema import document_for, file_key, fit_to_schema
 from .store import (
     META_FILE,
     IndexHandle,
@@ -148,6 +148,7 @@ class BatchWriter:
 
     def write(self, doc: dict, row: IndexedArticle, replace: bool) -> None:
         w = self._writer()
+        fit_to_schema(doc, w.schema)  # an index written before a field was added lacks it
         if replace:
             w.update_document(**doc)
         else:

@@ -26,7 +26,7 @@ from typing import Any
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from ..article import Article
+from ..article import PARTIAL_PRECISIONS, Article
 from ..engine.analysis import name_analyzer, news_analyzer
 from ..engine.postings import CompactPositions
 
@@ -86,7 +86,25 @@ def build_schema() -> Schema:
         # "1" when ingestion made the headline from the body's opening words (the record
         # had none): ranking gives such a headline no weight of its own (engine/evaluate.py).
         headline_inferred=ID(),
+        # "year" or "month" for a partial date (`published` is then its period's first
+        # instant); absent for a day or finer. Added without a schema version: see ADDED_FIELDS.
+        published_precision=ID(stored=True, sortable=True),
     )
+
+
+# Fields added after SCHEMA_VERSION 6 indexes were written, without bumping the version (an
+# older index still opens and searches: its articles have none of them). Such an index's
+# own schema lacks them, so writing to it leaves them out (`fit_to_schema`) until
+# `reindex --full` builds a generation with today's schema.
+ADDED_FIELDS = ("published_precision",)
+
+
+def fit_to_schema(doc: dict[str, Any], schema: Any) -> dict[str, Any]:
+    """`doc` without the ADDED_FIELDS that `schema` (an older index's) lacks."""
+    for name in ADDED_FIELDS:
+        if name in doc and name not in schema:
+            del doc[name]
+    return doc
 
 
 def file_key(root: str, relpath: str) -> str:
@@ -136,6 +154,8 @@ def document_for(article: Article) -> dict[str, Any]:
         "content_hash": article.content_hash,
         "provenance": json.dumps(article.provenance, ensure_ascii=False),
         "headline_inferred": INFERRED_MARK if headline_inferred(article) else None,
+        "published_precision": (article.published_precision
+                                if article.published_precision in PARTIAL_PRECISIONS else None),
     }
     return {k: v for k, v in doc.items() if v is not None and v != ""}
 
@@ -157,4 +177,5 @@ def article_from_stored(fields: dict[str, Any]) -> Article:
         path=fields.get("path", ""),
         content_hash=fields.get("content_hash", ""),
         provenance=json.loads(fields.get("provenance") or "{}"),
+        published_precision=fields.get("published_precision"),
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..article import Article, article_id, content_hash
 from .clean import clean_field, clean_text
-from .dates import parse_date, why_no_date
+from .dates import parse_date_precise, why_no_date
 from .language import guess_language
 from .records import Document, RawArticle, Skip
 
@@ -50,10 +50,10 @@ def build_article(raw: RawArticle, doc: Document, encoding_how: str | None = Non
         section = doc.folders[-1]
         prov["section"] = f"folder {section!r}"
 
-    published = None
+    parsed = None
     if raw.published not in (None, ""):
-        published = parse_date(raw.published)
-        if published is None:
+        parsed = parse_date_precise(raw.published)
+        if parsed is None:
             prov["published"] = why_no_date(raw.published)
 
     language = clean_field(raw.language)
@@ -69,7 +69,8 @@ def build_article(raw: RawArticle, doc: Document, encoding_how: str | None = Non
         headline=headline,
         body=body,
         source=source,
-        published=published,
+        published=parsed.when if parsed else None,
+        published_precision=parsed.precision if parsed else None,
         url=clean_field(raw.url),
         author=clean_field(raw.author),
         language=language,

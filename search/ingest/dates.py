@@ -8,16 +8,27 @@ Time zones: numeric offsets in every form (`+05`, `+0530`, `-01:01`, `GMT+2`,
 that means several zones (AMBIGUOUS_ZONES: IST is India, Ireland or Israel) or
 none we know is not guessed: the date is left empty and `why_no_date` says why.
 No third-party warning reaches the terminal.
+
+Precision: a date is kept at the precision the text gives it (PRECISIONS: year,
+month, day, time). `March 2021`, `2021-03` and `2003` are not days: they are
+stored at the first instant of their period with the precision beside them
+(`parse_date_precise`), and shown as `2021-03`, `2003` (`format_published`).
+dateutil fills a missing part from today (`2003` became 2003-12-02 on 2 December);
+here every part dateutil would supply is detected by parsing with two different
+defaults, and a part that differs between them was not in the text.
 """
 from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 from dateutil import parser as dateutil_parser
 from dateutil.parser import UnknownTimezoneWarning
+
+from ..article import PARTIAL_PRECISIONS
 
 # Zone abbreviations with one meaning in news text, as hours east of UTC.
 ZONE_OFFSETS: dict[str, float] = {
@@ -55,6 +66,21 @@ _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_YEAR = re.compile(r"(?<!\d)(1[89]|2[01])\d\d(?!\d)")
+_ISO_DATE_ONLY = re.compile(r"^\s*\d{4}-?\d{2}-?\d{2}\s*$")
+
+
+# Two defaults that differ in every part: a part that comes out differently was not written.
+_DEFAULTS = (datetime(2000, 1, 1, 0, 0, 0), datetime(2001, 2, 2, 1, 1, 1))
+_ISO_PARTIAL = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?\s*$")  # "2003", "2003-12"
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """An aware-UTC instant and how much of it the text gave: for "year" and "month",
+    `when` is the first instant of that period (UTC), never an invented day."""
+
+    when: datetime
+    precision: str
 
 
 def _offset(hours: float) -> str:
@@ -96,22 +122,51 @@ def why_no_date(value: object) -> str:
 
 
 def parse_date(value: str | datetime | None) -> datetime | None:
-    """ISO 8601, RFC 2822, "27 September 2021", "Sep 27, 2021", Reuters' format,
-    with numeric and named (ZONE_OFFSETS) time zones."""
+    """The instant of `parse_date_precise` (the first instant of a partial date's period)."""
+    parsed = parse_date_precise(value)
+    return parsed.when if parsed else None
+
+
+def _precision_of(dt: datetime, other: datetime) -> str | None:
+    """Which parts of two parses of one text with different defaults agree."""
+    if dt.year != other.year:
+        return None  # no year in the text: dateutil would take this one's
+    if dt.month != other.month:
+        return "year"
+    if dt.day != other.day:
+        return "month"
+    if (dt.hour, dt.minute) != (other.hour, other.minute):
+        return "day"
+    return "time"
+
+
+def parse_date_precise(value: str | datetime | None) -> ParsedDate | None:
+    """ISO 8601, RFC 2822, "27 September 2021", "Sep 27, 2021", "March 2021", "2003",
+    Reuters' format, with numeric and named (ZONE_OFFSETS) time zones; None when the
+    text holds no date (or no year: dateutil would take today's)."""
     if value is None:
         return None
     if isinstance(value, datetime):
-        return to_utc(value)
+        return ParsedDate(to_utc(value), "time")
     text = str(value).strip()
     if not text or not _HAS_DIGIT.search(text):
         return None
     m = _REUTERS.match(text)
     if m and m.group(2).lower() in _MONTHS:
         day, mon, year, hh, mm, ss, cs = m.groups()
-        return datetime(int(year), _MONTHS[mon.lower()], int(day), int(hh), int(mm), int(ss),
-                        int((cs or "0").ljust(2, "0")) * 10000, tzinfo=timezone.utc)
+        return ParsedDate(datetime(int(year), _MONTHS[mon.lower()], int(day), int(hh), int(mm), int(ss),
+                                   int((cs or "0").ljust(2, "0")) * 10000, tzinfo=timezone.utc), "time")
+    m = _ISO_PARTIAL.match(text)
+    if m:
+        year, month = int(m.group(1)), m.group(2)
+        if not 1800 <= year <= 2200 or (month and not 1 <= int(month) <= 12):
+            return None
+        if month:
+            return ParsedDate(datetime(year, int(month), 1, tzinfo=timezone.utc), "month")
+        return ParsedDate(datetime(year, 1, 1, tzinfo=timezone.utc), "year")
     try:
-        return to_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return ParsedDate(to_utc(dt), "day" if _ISO_DATE_ONLY.match(text) else "time")
     except ValueError:
         pass
     if zone_problem(text):
@@ -119,7 +174,7 @@ def parse_date(value: str | datetime | None) -> datetime | None:
     text = _ZONE_WORD.sub(_named_offset, _GMT_OFFSET.sub(_numeric_offset, text))
     if _RFC2822.match(text):
         try:
-            return to_utc(parsedate_to_datetime(text))
+            return ParsedDate(to_utc(parsedate_to_datetime(text)), "time")
         except (TypeError, ValueError, IndexError):
             pass
     if not _HAS_YEAR.search(text):
@@ -127,9 +182,15 @@ def parse_date(value: str | datetime | None) -> datetime | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", UnknownTimezoneWarning)
-            dt = dateutil_parser.parse(text, fuzzy=False)
+            dt, other = (dateutil_parser.parse(text, fuzzy=False, default=d) for d in _DEFAULTS)
     except (ValueError, OverflowError, TypeError, UnknownTimezoneWarning):
         return None
-    if not 1800 <= dt.year <= 2200:
+    precision = _precision_of(dt, other)
+    if precision is None or not 1800 <= dt.year <= 2200:
         return None
-    return to_utc(dt)
+    if precision in PARTIAL_PRECISIONS:  # the period's first instant, whatever dateutil filled
+        dt = dt.replace(month=1 if precision == "year" else dt.month, day=1, hour=0, minute=0,
+                        second=0, microsecond=0, tzinfo=dt.tzinfo or timezone.utc)
+    elif precision == "day":
+        dt = dt.replace(hour=0, minute=0, second=0, microsecond=0)
+    return ParsedDate(to_utc(dt), precision)

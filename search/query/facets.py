@@ -7,6 +7,12 @@ cached column is cheaper than re-scoring (bench/bench_query.py measures it).
 
 Columns are cached per searcher (`ColumnCache`): a searcher is a fixed snapshot,
 so its columns never change while it lives.
+
+Date facets (`published:day|week|month|year`) are honest about partial dates
+(periods.py): an article dated only "March 2021" is counted under its own label
+`2021-03` in a day or week facet (that bucket sorts before the month's days),
+never on an invented day. `empty_buckets` (Elasticsearch's `min_doc_count: 0`)
+adds every period between the first and the last bucket with a count of 0.
 """
 from __future__ import annotations
 
@@ -17,12 +23,16 @@ from itertools import chain
 from typing import Any
 
 from ..errors import SearchOptionError
+from . import periods
 
 KEYWORD_FACETS = ("source", "section", "language")
 MULTI_FACETS = ("tags",)
-DATE_FACETS = {"published:year": 4, "published:month": 7, "published:day": 10}
+DATE_FACETS = {f"published:{by}": by for by in ("year", "month", "week", "day")}
 FACET_NAMES = KEYWORD_FACETS + MULTI_FACETS + tuple(DATE_FACETS)
 UNKNOWN = None  # the value of the bucket for articles without this field
+# Periods one date facet may list with empty buckets: 27 years of days. A stray date
+# (1900 in a 2021 corpus) asks for a million of them: refused, with the fix.
+MAX_EMPTY_BUCKETS = 10_000
 _MISSING_DATE = 2 ** 64 - 1  # what Whoosh's DATETIME column holds for a document without one
 
 
@@ -47,15 +57,23 @@ class ColumnCache:
     def __init__(self, reader: Any):
         self.reader = reader
         self._columns: dict[str, list] = {}
-        self._date_labels: dict[int, list[str | None]] = {}
+        self._date_labels: dict[str, list[str | None]] = {}
         self._multi: dict[str, list[tuple[str, ...]]] = {}
 
     def column(self, field: str) -> list:
+        """The field's value per document number, None where a segment has no column.
+
+        Read segment by segment: Whoosh writes a column only for a segment where some
+        document has the field, and its multi-segment column reader skips the segments
+        without one, which shifted every later value onto the wrong document (an index
+        whose first segment had no dated article put dates on the wrong articles)."""
         if field not in self._columns:
-            if self.reader.has_column(field):
-                values = list(self.reader.column_reader(field, translate=False))
-            else:
-                values = [None] * self.reader.doc_count_all()
+            values: list = []
+            for leaf, _offset in self.reader.leaf_readers():
+                if field in leaf.schema and leaf.has_column(field):
+                    values.extend(leaf.column_reader(field, translate=False))
+                else:
+                    values.extend([None] * leaf.doc_count_all())
             self._columns[field] = values
         return self._columns[field]
 
@@ -67,22 +85,36 @@ class ColumnCache:
                                   for v in self.column("published")]
         return self._columns[key]
 
-    def date_labels(self, width: int) -> list[str | None]:
-        """'2021', '2021-09' or '2021-09-03' per document (None when undated)."""
-        if width not in self._date_labels:
-            field = self.reader.schema["published"]
-            cache: dict[int, str] = {}
+    def precisions(self) -> list[str | None]:
+        """Each document's partial-date precision ("year", "month"), else None (a day or
+        finer, or an index written before precision was kept)."""
+        key = "published_precision#text"
+        if key not in self._columns:
+            self._columns[key] = [(v.decode("utf-8") if isinstance(v, bytes) else v) or None
+                                  for v in self.column(periods.PRECISION_FIELD)]
+        return self._columns[key]
+
+    def period_labels(self, by: str) -> list[str | None]:
+        """Per document, the label of its `by` period ('2021-W11'), its own partial label
+        ('2021-03') when its precision is coarser than `by`, None when undated."""
+        if by not in self._date_labels:
+            precision = self.precisions()
+            cache: dict[tuple[int, str | None], str] = {}
             labels: list[str | None] = []
-            for raw in self.column("published"):
-                if raw is None or raw == _MISSING_DATE:
+            for raw, prec in zip(self.date_keys(), precision):
+                if raw < 0:
                     labels.append(None)
                     continue
-                label = cache.get(raw)
-                if label is None:
-                    label = cache[raw] = field.from_column_value(raw).isoformat()[:width]
-                labels.append(label)
-            self._date_labels[width] = labels
-        return self._date_labels[width]
+                day_key = (raw // 86_400_000_000, prec)
+                text = cache.get(day_key)
+                if text is None:
+                    day = periods.day_of_column(raw)
+                    text = cache[day_key] = (periods.label(periods.period_start(day, by), by)
+                                             if periods.places(prec, by)
+                                             else periods.partial_label(day, prec))
+                labels.append(text)
+            self._date_labels[by] = labels
+        return self._date_labels[by]
 
     def values_per_doc(self, field: str) -> list[tuple[str, ...]]:
         """Each document's values of a multi-valued field without a column (from its postings)."""
@@ -96,12 +128,19 @@ class ColumnCache:
         return self._multi[field]
 
 
-def count_facet(spec: FacetSpec, docs: Collection[int], columns: ColumnCache) -> list[tuple[str | None, int]]:
-    """(value, count) pairs: dates sorted by date, others by count, unknown last."""
+def count_facet(spec: FacetSpec, docs: Collection[int], columns: ColumnCache,
+                empty_buckets: bool = False) -> list[tuple[str | None, int]]:
+    """(value, count) pairs: dates sorted by date, others by count, unknown last.
+    `empty_buckets`: a date facet also lists the periods between its first and last
+    bucket that no document falls in (count 0); other facets are unchanged."""
     if spec.name in DATE_FACETS:
-        labels = columns.date_labels(DATE_FACETS[spec.name])
+        by = DATE_FACETS[spec.name]
+        labels = columns.period_labels(by)
         counts = Counter(map(labels.__getitem__, docs))
-        known = sorted((v, c) for v, c in counts.items() if v is not UNKNOWN)
+        known = sorted(((v, c) for v, c in counts.items() if v is not UNKNOWN),
+                       key=lambda vc: (periods.label_start(vc[0]), len(vc[0])))
+        if empty_buckets and known:
+            known = _with_empty_periods(known, by)
     elif spec.field in MULTI_FACETS:
         per_doc = columns.values_per_doc(spec.field)
         values = list(map(per_doc.__getitem__, docs))
@@ -123,3 +162,22 @@ def count_facet(spec: FacetSpec, docs: Collection[int], columns: ColumnCache) ->
     if counts.get(UNKNOWN):
         known.append((UNKNOWN, counts[UNKNOWN]))
     return known
+
+
+def _with_empty_periods(known: list[tuple[str, int]], by: str) -> list[tuple[str, int]]:
+    """`known` (sorted by date) with a 0 for every `by` period between its first and last."""
+    have = dict(known)
+    own = [periods.label_start(v) for v, _ in known  # partial dates' labels span no periods
+           if periods.label(periods.label_start(v), by) == v]
+    if not own:
+        return known
+    first, last = own[0], own[-1]
+    if periods.count_periods(first, last, by) > MAX_EMPTY_BUCKETS:
+        raise SearchOptionError(
+            f"published:{by} with empty buckets would list more than {MAX_EMPTY_BUCKETS:,} "
+            f"periods ({first} to {last}): use a coarser facet or a date filter")
+    full = [periods.label(s, by) for s in periods.starts(first, last, by)]
+    listed = set(full)
+    extra = [(v, c) for v, c in known if v not in listed]  # partial dates' own labels
+    merged = [(v, have.get(v, 0)) for v in full] + extra
+    return sorted(merged, key=lambda vc: (periods.label_start(vc[0]), len(vc[0])))

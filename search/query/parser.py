@@ -34,6 +34,7 @@ from ..indexing.schema import build_schema
 from .dates import parse_range, parse_span
 from .lexer import PHRASE_WORD, Token, tokenize
 from .limits import DEFAULT_LIMITS, QueryLimits, excerpt
+from .periods import date_range
 from .variants import Variants, fold
 
 DEFAULT_FIELDS = ("headline", "body")
@@ -313,7 +314,7 @@ class Parser:
             raise QueryError("published: must be followed by a date or a range", position=tok.pos,
                              hint="write published:2021-09, published:[2021-09-01 TO 2021-09-30] "
                                   "or published:\"last week\"")
-        return wq.DateRange(DATE_FIELD, start, end)
+        return date_range(DATE_FIELD, start, end)  # a partial date only if wholly inside
 
     def keyword_value(self, name: str, tok: Token):
         value = " ".join(tok.text.replace(",", " ").split()).lower()

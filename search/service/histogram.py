@@ -64,8 +64,9 @@ def build_histogram(facets: dict[str, Sequence[dict[str, Any]]], since: str | No
                     until: str | None = None) -> Histogram | None:
     """Bars over the dated matches inside the window; None when no match has a date."""
     lo, hi = _window(since, until)
+    # (a date known only to the month or year has its own label, `2021-03`: no day to draw)
     days = {v["value"]: v["count"] for v in facets.get("published:day", ())
-            if v["value"] is not None and lo <= v["value"] <= hi}
+            if v["value"] is not None and len(v["value"]) == 10 and lo <= v["value"] <= hi}
     # undated matches are out of any date window; without one they are counted, not drawn
     undated = 0 if since or until else next(
         (v["count"] for v in facets.get("published:day", ()) if v["value"] is None), 0)
