@@ -101,6 +101,18 @@ def test_check_finds_each_damage_and_repair_restores_every_article(built, damage
     assert result.exit_code == 0 and json.loads(result.stdout)["total"] > 0
 
 
+def test_the_repair_report_says_what_it_found_did_and_left_as_fields(built):
+    toc = max((built / current_generation(built)).glob("_MAIN_*.toc"))
+    toc.write_bytes(b"")
+    result = _cli("check", "--repair", "--json", "--index-dir", str(built))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["problems"]  # what the check found before
+    assert any(line.startswith(f"rebuilt {ARTICLES:,} article(s)") for line in report["repaired"])
+    assert report["still_damaged"] == []  # a field, not a prefix of the repaired lines
+    assert not any("still damaged" in line for line in report["repaired"])
+
+
 def test_roots_are_recovered_from_the_manifest_when_the_metadata_is_lost(built, tmp_path):
     (built / META_FILE).unlink()
     assert recover_roots(built) == [str(tmp_path / "corpus")]

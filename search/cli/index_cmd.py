@@ -287,7 +287,6 @@ def check_command(index_dir: str, repair: bool, allow_shrink: bool, as_json: boo
 
     report = (repair_index(index_dir, allow_shrink=allow_shrink) if repair
               else check_index(index_dir))
-    remaining = [p for p in report.repaired if p.startswith("still damaged")]
     if as_json:
         click.echo(report_json(report))
     else:
@@ -300,9 +299,11 @@ def check_command(index_dir: str, repair: bool, allow_shrink: bool, as_json: boo
             click.echo(f"note:      {note}")
         for line in report.repaired:
             click.echo(f"repaired:  {line}")
+        for problem in report.still_damaged:
+            click.echo(f"repaired:  still damaged: {problem}")
         if report.ok:
             click.echo("ok:        every file reads back whole")
-    if (report.ok or (repair and not remaining)):
+    if report.ok or report.mended:
         sys.exit(EXIT_MATCH)
     if not repair:
         click.echo("news-search: error: the index is damaged: run `news-search check --repair`",

@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import IndexDamagedError, IndexNotFoundError, NewsSearchError, StorageError
-from .manifest import Manifest, manifest_path
+from .manifest import Manifest, ManifestError, manifest_path
 from .schema import SCHEMA_VERSION
 from .store import META_FILE, generations_on_disk, open_generation, read_meta, write_meta
 
@@ -52,16 +51,22 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # states a normal run resolves by itself
     repaired: list[str] = field(default_factory=list)
+    still_damaged: list[str] = field(default_factory=list)  # problems a repair left
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def mended(self) -> bool:
+        """True when a repair ran and the index then read back whole."""
+        return bool(self.repaired) and not self.still_damaged
+
     def to_dict(self) -> dict[str, Any]:
         return {"index_dir": self.index_dir, "generation": self.generation, "ok": self.ok,
                 "segments": self.segments, "articles": self.articles, "terms": self.terms,
                 "postings": self.postings, "problems": self.problems, "notes": self.notes,
-                "repaired": self.repaired}
+                "repaired": self.repaired, "still_damaged": self.still_damaged}
 
 
 def check_index(index_dir: str | os.PathLike[str]) -> CheckReport:
@@ -163,13 +168,10 @@ def _check_manifest(index_dir: Path, generation: str, toc: int, live: set[str],
                             f"every file")
         return
     try:
-        manifest = Manifest(path, readonly=True)
-        try:
+        with Manifest(path, readonly=True) as manifest:
             behind = manifest.synced_toc() != toc
-            rows = {r[0] for r in manifest.db.execute("SELECT id FROM articles")}
-        finally:
-            manifest.close()
-    except sqlite3.Error as exc:
+            rows = manifest.article_ids()
+    except ManifestError as exc:
         report.problems.append(f"the manifest {path.name} cannot be read: {exc}")
         return
     if behind:
@@ -190,13 +192,9 @@ def recover_roots(index_dir: str | os.PathLike[str]) -> list[str]:
         pass
     for path in sorted(index_dir.glob("gen-[0-9][0-9][0-9][0-9].manifest.sqlite"), reverse=True):
         try:
-            manifest = Manifest(path, readonly=True)
-            try:
-                roots = [r[0] for r in manifest.db.execute(
-                    "SELECT DISTINCT root FROM files ORDER BY root")]
-            finally:
-                manifest.close()
-        except sqlite3.Error:
+            with Manifest(path, readonly=True) as manifest:
+                roots = manifest.roots()
+        except ManifestError:
             continue
         if roots:
             return roots
@@ -228,7 +226,7 @@ def repair_index(index_dir: str | os.PathLike[str], **rebuild: Any) -> CheckRepo
     report.repaired.append(f"rebuilt {run.added:,} article(s) from the corpus roots into a new "
                            f"generation ({len(run.skipped):,} skipped)")
     after = check_index(index_dir)
-    report.repaired.extend(f"still damaged: {p}" for p in after.problems)
+    report.still_damaged.extend(after.problems)
     return report
 
 

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -52,7 +51,7 @@ from ..ingest.discover import discover
 from .durable import DirectorySyncer
 from .feed import parsed_chunks
 from .lock import WriterLock
-from .manifest import FileState, IndexedArticle, Manifest, manifest_path
+from .manifest import FileState, IndexedArticle, Manifest, ManifestError, ManifestWriteError, manifest_path
 from .report import IndexRun
 from .runs import append_run
 from .schema import document_for, file_key, fit_to_schema
@@ -230,8 +229,7 @@ class Run:
 
     def execute(self, roots: Sequence[str], delete_gone: bool) -> None:
         known = self.manifest.files()
-        counts = dict(self.manifest.db.execute(
-            "SELECT file_key, count(*) FROM articles GROUP BY file_key").fetchall())
+        counts = self.manifest.article_counts_by_file()
         to_read: list[SourceFile] = []
         present = self.present
         missing_roots = self.missing_roots
@@ -561,7 +559,7 @@ def _storage_errors(fn: Callable[..., IndexRun]) -> Callable[..., IndexRun]:
         except OSError as exc:
             raise StorageError(describe_os_error(exc, doing)
                                + "; the index is as of its last commit") from exc
-        except sqlite3.OperationalError as exc:  # the manifest: SQLite names no errno
+        except ManifestWriteError as exc:  # the manifest: SQLite names no errno
             raise StorageError(describe_sqlite_error(exc, doing)
                                + "; the index is as of its last commit") from exc
 
@@ -599,13 +597,9 @@ def _has_memory_files(index_dir: Path, generation: str) -> bool:
     if not path.exists():
         return False
     try:
-        manifest = Manifest(path, readonly=True)
-        try:
-            return manifest.db.execute("SELECT 1 FROM files WHERE root=? LIMIT 1",
-                                       (API_ROOT,)).fetchone() is not None
-        finally:
-            manifest.close()
-    except (sqlite3.Error, OSError):
+        with Manifest(path, readonly=True) as manifest:
+            return manifest.has_root(API_ROOT)
+    except (ManifestError, OSError):
         return True
 
 
@@ -639,12 +633,9 @@ def _article_count(index_dir: Path, generation: str) -> int | None:
     path = manifest_path(index_dir, generation) if generation else None
     if path is not None and path.exists():
         try:
-            manifest = Manifest(path, readonly=True)
-            try:
+            with Manifest(path, readonly=True) as manifest:
                 return manifest.article_count()
-            finally:
-                manifest.close()
-        except sqlite3.Error:  # a damaged manifest too: the count is unknown
+        except ManifestError:  # a damaged manifest too: the count is unknown
             pass
     return None
 

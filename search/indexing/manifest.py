@@ -62,6 +62,12 @@ CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value INTEGER);
 """
 
 
+# What a manifest raises when it cannot be read or written: SQLite's own classes, named
+# here so that the manifest stays the only module that knows it is SQLite.
+ManifestError = sqlite3.Error
+ManifestWriteError = sqlite3.OperationalError  # a full disk, a read-only folder, a lock
+
+
 def manifest_path(index_dir: str | os.PathLike[str], generation: str) -> Path:
     return Path(index_dir) / f"{generation}.manifest.sqlite"
 
@@ -81,6 +87,12 @@ class Manifest:
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> Manifest:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- consistency with the Whoosh index -------------------------------------------------
     def synced_toc(self) -> int | None:
@@ -130,6 +142,23 @@ class Manifest:
 
     def article_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def article_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT id FROM articles")}
+
+    def article_counts_by_file(self) -> dict[str, int]:
+        """Articles indexed from each file (a file whose count changed is read again)."""
+        return dict(self.db.execute("SELECT file_key, count(*) FROM articles GROUP BY file_key"))
+
+    def roots(self) -> list[str]:
+        """The corpus roots of the files recorded, sorted."""
+        return [r[0] for r in self.db.execute("SELECT DISTINCT root FROM files ORDER BY root")]
+
+    def has_root(self, root: str) -> bool:
+        """Whether any file recorded lies under `root` (e.g. the pseudo-root of articles
+        given from memory)."""
+        return self.db.execute("SELECT 1 FROM files WHERE root=? LIMIT 1",
+                               (root,)).fetchone() is not None
 
     # -- writes: one transaction per Whoosh commit --------------------------------------------
     def record_commit(self, toc: int, upserts: Iterable[IndexedArticle], deleted_ids: Iterable[str],
