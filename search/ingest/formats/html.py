@@ -1,10 +1,15 @@
 """News pages saved from the web: the story without navigation, ads and footers.
 
 trafilatura finds the main text and the metadata. Two things are ours:
-- Dates: a raw publication timestamp from the page's markup (Open Graph,
-  JSON-LD, <time>) goes to our date parser, which keeps the time and zone;
-  htmldate's day is the fallback, and its "extensive" text search is off
-  because a date guessed from body text is worse than none.
+- Dates: htmldate (through trafilatura) decides the day, by its own ordering
+  of the page's metadata, URL and markup, built and evaluated for exactly this:
+  a page's first date meta is often not its publication date (a 2017 story
+  about a 1988 earthquake carried `dc.date` 1988-12-07). A timestamp from the
+  markup (Open Graph, JSON-LD, <time>) that falls on htmldate's day (+-1 for
+  the zone) is then used for its time and zone; otherwise the day alone is
+  stored. Only when htmldate finds no date (it refuses dates before 1995 or in
+  the future) is the markup's first date taken. htmldate's "extensive" text
+  search is off: a date guessed from body text is worse than none.
 - "Is this an article?": trafilatura falls back to dumping whatever text a page
   has, so an index or navigation page would come out as a list of link
   titles. A page counts as an article only if its extracted text has at least
@@ -16,11 +21,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 
 import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
+from ..dates import parse_date_precise
 from ..options import IngestOptions
 from ..records import Document, RawArticle, Skip
 from .prose import has_prose
@@ -66,20 +73,46 @@ def _json_ld(tree: HtmlElement) -> list[dict]:
     return found
 
 
-def _published(tree: HtmlElement, htmldate_day: str | None) -> tuple[str | None, str]:
+def _markup_dates(tree: HtmlElement) -> Iterator[tuple[str, str]]:
+    """(value, where) of every publication date the markup states, in our order."""
     for attr, name in _PUBLISHED_META:
         value = _meta(tree, attr, name)
         if value:
-            return value, f'<meta {attr}="{name}">'
+            yield value, f'<meta {attr}="{name}">'
     for obj in _json_ld(tree):
         if isinstance(obj.get("datePublished"), str) and obj["datePublished"].strip():
-            return obj["datePublished"].strip(), "JSON-LD datePublished"
+            yield obj["datePublished"].strip(), "JSON-LD datePublished"
     for el in tree.iter("time"):
         if el.get("datetime") and (el.get("pubdate") is not None or el.get("itemprop") == "datePublished"):
-            return el.get("datetime").strip(), "<time pubdate datetime>"
-    if htmldate_day:
-        return htmldate_day, "trafilatura/htmldate (page markup or URL; day only)"
-    return None, ""
+            yield el.get("datetime").strip(), "<time pubdate datetime>"
+
+
+def _published(tree: HtmlElement, htmldate_day: str | None) -> tuple[str | None, str]:
+    """htmldate's day, with the time and zone of a markup date on that day (module docstring)."""
+    markup = list(_markup_dates(tree))
+    if not htmldate_day:
+        if markup:
+            return markup[0][0], f"{markup[0][1]} (htmldate found no date from 1995 to today)"
+        return None, ""
+    try:
+        day = date.fromisoformat(htmldate_day[:10])
+    except ValueError:
+        return None, ""
+    partial = None
+    for value, where in markup:
+        parsed = parse_date_precise(value)
+        if parsed is None:
+            continue
+        if parsed.precision in ("day", "time") and abs((parsed.when.date() - day).days) <= 1:
+            return value, where
+        if partial is None and parsed.when.year == day.year and (
+                parsed.precision == "year" or parsed.when.month == day.month):
+            partial = value, where
+    if partial:  # "2021-03" in the markup: htmldate fills in a day the page never gave
+        return partial[0], f"{partial[1]} (htmldate's day {htmldate_day} is not in the page)"
+    shown = [where for _, where in markup]
+    why = f"; markup dates not on that day: {', '.join(shown)}" if shown else ""
+    return htmldate_day, f"htmldate (page metadata, URL or markup; day only){why}"
 
 
 def _title_origin(tree: HtmlElement, title: str) -> str:
