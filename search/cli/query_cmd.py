@@ -16,10 +16,11 @@ from typing import Any
 
 import click
 
+from ..indexing.fields import DATE_FACETS, DATE_FIELD, KEYWORD_FIELDS
 from .common import EXIT_MATCH, EXIT_NO_MATCH, index_dir_option, reports_errors, style
 
-FACET_CHOICES = ("source", "section", "tags", "language", "published", "published:year",
-                 "published:month", "published:week", "published:day")
+# The schema's names (fields.py imports nothing, so Whoosh still loads only in a command).
+FACET_CHOICES = (*KEYWORD_FIELDS, DATE_FIELD, *DATE_FACETS)
 SORT_CHOICES = ("relevance", "newest", "oldest")
 # Columns of --csv/--tsv and --fields: a Hit's fields; `body` only when asked for.
 FIELD_CHOICES = ("id", "headline", "source", "published", "url", "score", "snippet", "body",

@@ -29,6 +29,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from ..article import PARTIAL_PRECISIONS, Article
 from ..engine.analysis import name_analyzer, news_analyzer
 from ..engine.postings import CompactPositions
+from .fields import CONTENT_FIELDS, DATE_FIELD, KEYWORD_FIELDS, LIST_FIELDS  # noqa: F401
 
 # 3: postings of rare terms inlined in the term dictionary (codec.py), one fused
 #    analysis filter (same tokens, new pickled class)
@@ -42,9 +43,8 @@ from ..engine.postings import CompactPositions
 SCHEMA_VERSION = 6
 HEADLINE_BOOST = 2.5
 
-# Fields a user may name in a query (`headline:`, `source:`...), besides `published`.
-TEXT_FIELDS = ("headline", "body")
-KEYWORD_FIELDS = ("source", "section", "tags", "language")
+# The field and facet names are fields.py's (imported above for those who look here);
+# tests/test_fields.py checks that build_schema uses them.
 
 
 def _text(analyzer, *, boost: float = 1.0, spelling: bool = False) -> TEXT:

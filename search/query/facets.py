@@ -23,12 +23,12 @@ from itertools import chain
 from typing import Any
 
 from ..errors import SearchOptionError
+from ..indexing.fields import DATE_FACETS, FACET_NAMES, LIST_FIELDS, VALUE_FACETS
 from . import periods
 
-KEYWORD_FACETS = ("source", "section", "language")
-MULTI_FACETS = ("tags",)
-DATE_FACETS = {f"published:{by}": by for by in ("year", "month", "week", "day")}
-FACET_NAMES = KEYWORD_FACETS + MULTI_FACETS + tuple(DATE_FACETS)
+# The names are the schema's (indexing/fields.py).
+KEYWORD_FACETS = VALUE_FACETS
+MULTI_FACETS = LIST_FIELDS
 UNKNOWN = None  # the value of the bucket for articles without this field
 # Periods one date facet may list with empty buckets: 27 years of days. A stray date
 # (1900 in a 2021 corpus) asks for a million of them: refused, with the fix.

@@ -30,6 +30,7 @@ from whoosh import query as wq
 
 from ..engine.analysis import name_analyzer, news_analyzer
 from ..errors import QueryError
+from ..indexing.fields import CONTENT_FIELDS
 from ..indexing.schema import build_schema
 from .dates import parse_range, parse_span
 from .lexer import PHRASE_WORD, Token, tokenize
@@ -37,7 +38,7 @@ from .limits import DEFAULT_LIMITS, QueryLimits, excerpt
 from .periods import date_range
 from .variants import Variants, fold
 
-DEFAULT_FIELDS = ("headline", "body")
+DEFAULT_FIELDS = CONTENT_FIELDS  # what a word without `field:` searches
 # Other names for a field, as users of other search tools write them (Elasticsearch's
 # and Media Cloud's `title:`): resolved before anything else looks at the name.
 FIELD_ALIASES = {"title": "headline"}

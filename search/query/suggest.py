@@ -33,11 +33,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..indexing.fields import CONTENT_FIELDS
 from .limits import DEFAULT_LIMITS, QueryLimits
 from .parser import QueryWord, analyze
 from .variants import fold
 
-TEXT_FIELDS = ("headline", "body")
+TEXT_FIELDS = CONTENT_FIELDS  # the words suggestions come from
 SPELL_FIELD = "spell_headline"  # headline words as written (schema: spelling=True)
 MIN_CHARS = 4
 LONG_WORD = 8  # from this many letters, two edits are allowed
