@@ -1,7 +1,7 @@
 """Indexing benchmark: our indexer vs a plain Whoosh baseline and SQLite FTS5, same run.
 
     NEWS_SEARCH_CORPORA=../shared/corpora python bench/bench_index.py \\
-        --corpora bbc,reuters,saudinewsnet --scale 10000,50000 [--fsync-cost] [--work /tmp/nsb]
+        --corpora bbc,reuters,saudinewsnet --scale 10000,50000 [--fsync-cost] [--work DIR]
 
 For each article set, each contender runs in a fresh process (so peak RSS is its
 own: the sum over the process and its children, sampled every 0.1 s):
@@ -22,6 +22,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -207,7 +208,10 @@ def main() -> None:
     ap.add_argument("--corpora", default="bbc,reuters,saudinewsnet",
                     help="comma-separated: " + ",".join(CORPORA) + " (empty: none)")
     ap.add_argument("--scale", default="10000,50000", help="article counts, e.g. 10000,50000,200000")
-    ap.add_argument("--work", default="/tmp/news-search-bench-index")
+    ap.add_argument("--work", default=os.environ.get("NEWS_SEARCH_BENCH_WORK") or os.path.join(
+        tempfile.gettempdir(), "news-search-bench-index"),
+                    help="where the article sets and indexes are built (env NEWS_SEARCH_BENCH_WORK; "
+                         "default: news-search-bench-index in the temporary folder)")
     ap.add_argument("--fsync-cost", action="store_true", help="also build without fsync")
     ap.add_argument("--json", dest="json_out", help="write all results to this file")
     ap.add_argument("--child", help=argparse.SUPPRESS)

@@ -3,7 +3,7 @@
 Reproduce (one run, ~3-5 minutes on 2 cores, most of it building the Reuters index):
 
     python bench/bench_query.py [--corpora ../shared/corpora]
-        [--reuse /tmp/nsb/reuters2] [--index-dir BIGGER_INDEX] [--json]
+        [--reuse REUTERS_INDEX_DIR] [--index-dir BIGGER_INDEX] [--json]
         [--optimized-copy] [--profile "phrase+bool"]
 
 `--suggest-cost` measures only what "did you mean" costs per query type, the current

@@ -3,7 +3,7 @@ and the most expensive queries the limits still allow (search/query/limits.py).
 
 Reproduce (~3 min on 2 cores, ~40 s of it building the index unless --reuse has one):
 
-    NEWS_SEARCH_CORPORA=../shared/corpora python bench/bench_query_fuzz.py --reuse /tmp/reuters-index
+    NEWS_SEARCH_CORPORA=../shared/corpora python bench/bench_query_fuzz.py --reuse REUTERS_INDEX_DIR
 
 What it prints:
 - the issue's reproductions (issue 18, items 4-5): each query's outcome and time;

@@ -2,7 +2,7 @@
 
 Reproduce (Reuters-21578; ~1 min with --reuse, +~75 s to build the index):
 
-    python bench/bench_serve.py --corpora ../shared/corpora --reuse /tmp/reuters-index
+    python bench/bench_serve.py --corpora ../shared/corpora --reuse REUTERS_INDEX_DIR
         [--clients 8] [--requests 1600] [--workers 2]
 
 What one run measures, in this order, on the same index and the same queries:
