@@ -34,6 +34,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Literal, get_args
 
+from .engine.lean import load_whoosh
+
+load_whoosh()  # before the imports below load Whoosh: ~30 ms less per cold query (engine/lean.py)
+
 from .article import Article
 from .errors import ArticleNotFoundError, NewsSearchError, QueryError, SearchFailedError, SearchOptionError
 from .indexing.schema import article_from_stored, keyword_value

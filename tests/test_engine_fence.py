@@ -15,10 +15,9 @@ import whoosh
 
 PACKAGE = Path(__file__).resolve().parent.parent / "search"
 WING = PACKAGE / "engine"
-# Whoosh's public modules, the ones its documentation teaches. whoosh.compat is here only
-# for the CLI's lean import of it (query_cmd._open_index), which names no private name.
+# Whoosh's public modules, the ones its documentation teaches.
 PUBLIC_MODULES = {"whoosh", "whoosh.query", "whoosh.query.spans", "whoosh.fields",
-                  "whoosh.index", "whoosh.compat"}
+                  "whoosh.index"}
 # A private name is defined as `def _x(`, `self._x =` or `_x = ` / `_x: ` at a line start.
 _DEFINED = re.compile(r"(?:def |self\.|^\s*)(_[A-Za-z]\w*)\s*(?:\(|=|:)", re.M)
 _ACCESS = re.compile(r"\.(_[A-Za-z]\w*)\b")
