@@ -10,7 +10,6 @@ plain JSON-ready values only (the API's own `to_dict()` forms), never Whoosh obj
 from __future__ import annotations
 
 import signal
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -54,12 +53,7 @@ class Worker:
 
     def stats(self) -> dict[str, Any]:
         """What `news-search stats --json` prints."""
-        from ..indexing import index_stats
-        from ..schedule import read_state
-
-        st = index_stats(self.index_dir)
-        st["scheduler"] = read_state(self.index_dir)
-        return st
+        return self.index().stats()
 
     def alerts(self) -> list[dict[str, Any]]:
         """The saved searches, as `news-search alerts list --json` prints them."""
@@ -69,15 +63,10 @@ class Worker:
 
     def alert(self, name: str, since: str | None = None) -> dict[str, Any]:
         """One saved search and what it delivered (`alerts show NAME --json`), oldest first."""
-        from ..indexing.durable import read_jsonl
-        from ..schedule.alerts import delivered_file, get_alert
-        from ..schedule.timing import parse_since
+        from ..schedule.alerts import get_alert
 
-        alert = get_alert(self.index_dir, name)
-        cutoff = parse_since(since, datetime.now(timezone.utc)) if since else None
-        delivered = [r for r in read_jsonl(delivered_file(self.index_dir, name))
-                     if cutoff is None or _delivered_at(r) >= cutoff]
-        return {"alert": alert.to_dict(), "delivered": delivered}
+        delivered = self.index().alerts.show(name, since)  # AlertError for an unknown name
+        return {"alert": get_alert(self.index_dir, name).to_dict(), "delivered": delivered}
 
     def ping(self) -> int:
         import os
@@ -109,13 +98,6 @@ def to_json(value: Any) -> bytes:
     import json
 
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
-
-
-def _delivered_at(record: dict[str, Any]) -> datetime:
-    try:
-        return datetime.fromisoformat(str(record.get("delivered", "")).replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.min.replace(tzinfo=timezone.utc)
 
 
 def warm_up(worker: Worker, facets: list[str]) -> None:
