@@ -1,16 +1,14 @@
 """Where an index lives on disk, and opening it safely.
 
-Layout of an index directory:
-
-    index/news-search.json   metadata: schema version, current generation, roots
-    index/gen-0001/          the Whoosh index of generation 1
-    index/gen-0001.manifest.sqlite   what generation 1 holds per source file
-    index/writer.lock        the single-writer lock (flock; content names the holder)
-    index/runs.jsonl         the last indexing runs, newest last
+This module owns `news-search.json` (schema version, current generation, corpus
+roots) and the generation folders `gen-NNNN/`; every entry of an index directory,
+with the module that writes it, is in search/engine/FORMAT.md's table. Code outside
+search/indexing/ reads an index through an `IndexHandle` (its version, content
+hashes, ids) or `NewsIndex`, never through Whoosh or SQLite itself.
 
 A full rebuild writes the next generation beside the current one and switches
-by atomically replacing news-search.json, so readers never see a half-built index.
-
+by atomically replacing news-search.json, so readers never see a half-built index;
+`GenerationWatch` is how a long-lived reader notices the switch.
 """
 from __future__ import annotations
 
