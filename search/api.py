@@ -44,6 +44,9 @@ from .indexing.schema import article_from_stored, keyword_value
 from .indexing.store import META_FILE, GenerationWatch, IndexHandle, create_index, open_index, read_meta
 from .library import IndexWriting
 from .query.cache import SearcherCache
+from .query.collapse import check_options as check_collapse
+from .query.collapse import collapse as collapse_matches
+from .query.collapse import count_stories, sources_of, story_column
 from .query.dates import parse_bound, utc_now
 from .query.facets import FacetSpec, count_facet
 from .query.lexer import tokenize
@@ -52,6 +55,7 @@ from .query.parser import Expansion, ParsedQuery, parse_query
 from .query.periods import date_range
 from .query.questions import DEFAULT_MATCH, MATCH_MODES, is_question, word_units
 from .query.snippets import make_snippet
+from .query.story import Story, build_story
 from .query.suggest import Vocabulary, suggest_query
 from .query.timeline import Timeline, build_timeline
 from .query.timeline import check_options as check_timeline_options
@@ -255,7 +259,8 @@ class NewsIndex(IndexWriting):
                page: int = 1, ids: Collection[str] | None = None,
                now: datetime | None = None, snippets: bool = True,
                suggest: bool = True, facet_size: int = 0,
-               bodies: bool = False, empty_buckets: bool = False) -> SearchResults:
+               bodies: bool = False, empty_buckets: bool = False, collapse: bool = False,
+               collapse_by: str = "best", count_by: str | None = None) -> SearchResults:
         """Search; see the README's query language. Filters outside the query narrow it.
 
         `match`: "words" (default) ranks a query of plain words as a question: the
@@ -271,6 +276,12 @@ class NewsIndex(IndexWriting):
         `empty_buckets=True`: date facets also list the periods with no match (count 0)
         between their first and last (query/facets.py).
         `bodies=True` puts each hit's full text in `Hit.body`.
+        `collapse=True` gives one hit per story (near-duplicate copies: query/collapse.py),
+        the best-scoring copy or with `collapse_by="earliest"` the first published, with
+        `Hit.copies` and `Hit.sources`; `total` and the pages then count stories.
+        `count_by="story"` (implied by `collapse`) makes the facets count stories and sets
+        `total_stories` and `total_articles`. Both need an index built with stories
+        (SearchOptionError naming `news-search reindex --full` otherwise).
         With a date filter (`since`/`until`/`published:`) the results count the
         undated articles, with a date sort the undated matches (they cannot be placed).
         An index without articles (new, or mid first build) answers with no matches.
@@ -284,6 +295,11 @@ class NewsIndex(IndexWriting):
         with _documented_errors("reading the search options"):
             specs = [FacetSpec.parse(f) for f in _as_list(facets)]
             now = now or self.clock()
+        check_collapse(collapse_by, count_by)
+        if collapse and count_by == "article":
+            raise SearchOptionError("collapse counts stories (one hit each): leave out "
+                                    "count_by='article', or do not collapse")
+        by_story = collapse or count_by == "story"
         parsed = self.parse(query, match=match, exact=exact, now=now)
         # match="words" (the default): plain words match any of them, articles with all of
         # them first; with any operator the query keeps its strict meaning, as match="all".
@@ -316,29 +332,45 @@ class NewsIndex(IndexWriting):
             if question:
                 matched, word_docs = engine.evaluate_words(word_units(parsed.query))
             else:
-                matched = engine.evaluate(parsed.query, scored=sort == "relevance")
+                matched = engine.evaluate(parsed.query, scored=sort == "relevance" or (
+                    collapse and collapse_by == "best"))
             final = matched.docs if combined is None else combined.intersection(matched.docs)
             total = len(final)
             all_words = None if word_docs is None else total if len(word_docs) < 2 else \
                 len(set(final).intersection(*word_docs))
+            # Story clusters: `pool` is what the pages list, one representative per story
+            # when collapsing (query/collapse.py).
+            pool, pool_scores, story_of, stories = final, matched.scores, None, None
+            if by_story:
+                story_of = story_column(columns, reader.schema)
+                stories = collapse_matches(final, story_of, collapse_by, matched.scores,
+                                           columns.date_keys(), engine._ties)
+                if collapse:
+                    pool, pool_scores = stories.representatives, stories.scores
+                    total = len(pool)
+                    if all_words is not None and word_docs is not None:
+                        all_words = count_stories(set(final).intersection(*word_docs), story_of)
             if not total:
                 ranked: list[tuple[int, float | None]] = []
             elif sort == "relevance" and word_docs:
-                ranked = engine.top_words(final, matched.scores, word_docs, start, end)
+                ranked = engine.top_words(pool, pool_scores, word_docs, start, end)
             elif sort == "relevance":
-                ranked = engine.top(final, matched.scores, start, end)
+                ranked = engine.top(pool, pool_scores, start, end)
             else:
                 keys = columns.date_keys()
                 if sort == "newest":  # latest first, undated last
-                    order = engine.by_key(final, lambda d: -keys[d], start, end)
+                    order = engine.by_key(pool, lambda d: -keys[d], start, end)
                 else:  # earliest first, undated last
-                    order = engine.by_key(final, lambda d: keys[d] if keys[d] >= 0 else _UNDATED,
+                    order = engine.by_key(pool, lambda d: keys[d] if keys[d] >= 0 else _UNDATED,
                                           start, end)
                 ranked = [(d, None) for d in order]
             facet_counts: dict[str, list[FacetValue]] = {}
             for spec in specs:
                 others = _intersect(docs for name, docs in filter_docs.items() if name != spec.field)
                 docs = matched.docs if others is None else others.intersection(matched.docs)
+                if story_of is not None:  # each story once, as its representative copy
+                    docs = collapse_matches(docs, story_of, collapse_by, matched.scores,
+                                            columns.date_keys(), engine._ties).representatives
                 counts = count_facet(spec, docs, columns, empty_buckets)
                 facet_counts[spec.name] = [FacetValue(v, n) for v, n in
                                            (counts[:facet_size] if facet_size else counts)]
@@ -349,13 +381,19 @@ class NewsIndex(IndexWriting):
             terms = _highlight_terms(parsed.query, reader) if snippets else None
             hits = [_hit(searcher.stored_fields(d), score, terms, start + k + 1, bodies)
                     for k, (d, score) in enumerate(ranked)]
+            if stories is not None and story_of is not None:
+                hits = _with_stories(hits, [d for d, _ in ranked], story_of, stories,
+                                     columns.column("source") if collapse else None)
             suggestion = (suggest_query(query, parsed.words, reader, self._words_of(searcher),
                                         self.limits) if suggest else None)
             return SearchResults(query=query, total=total, page=page, limit=limit, hits=hits,
                                  facets=facet_counts, suggestion=suggestion, hints=parsed.hints,
                                  match=mode, total_all_words=all_words,
                                  articles=undated[0], undated_articles=undated[1],
-                                 undated_matches=undated_matches)
+                                 undated_matches=undated_matches,
+                                 count_by="story" if by_story else "article", collapsed=collapse,
+                                 total_articles=len(final) if by_story else None,
+                                 total_stories=len(stories.representatives) if stories else None)
 
         return self._guarded(run)
 
@@ -425,6 +463,28 @@ class NewsIndex(IndexWriting):
         def run(searcher: Any, cache: SearcherCache) -> Article | None:
             fields = searcher.document(id=article_id)
             return article_from_stored(fields) if fields else None
+
+        return self._guarded(run)
+
+    def story(self, story_id: str) -> Story:
+        """A story's copies, earliest first, each with a short word-level diff against the
+        earliest (query/story.py). `story_id` is a story id (`Hit.story`) or the id of any
+        of its articles. ArticleNotFoundError when it is neither; SearchOptionError naming
+        `news-search reindex --full` on an index built before story clusters."""
+        from whoosh import query as wq
+
+        def run(searcher: Any, cache: SearcherCache) -> Story:
+            story_of = story_column(cache.columns, searcher.reader().schema)
+            key = story_id
+            docs = cache.engine.evaluate(wq.Term("story", key), scored=False).docs
+            if not docs:
+                d = searcher.document_number(id=story_id)
+                if d is None:
+                    raise ArticleNotFoundError(f"no story or article with id {story_id} in "
+                                               f"{self.index_dir}")
+                key = story_of[d].decode("utf-8") if isinstance(story_of[d], bytes) else story_of[d]
+                docs = cache.engine.evaluate(wq.Term("story", key), scored=False).docs or {d}
+            return build_story(key, [searcher.stored_fields(d) for d in docs], utc_aware)
 
         return self._guarded(run)
 
@@ -563,6 +623,23 @@ def _highlight_terms(q: Any, reader: Any) -> set[str]:
 
     walk(q)
     return terms
+
+
+def _with_stories(hits: list[Hit], docs: list[int], story_of: list, stories: Any,
+                  sources: list | None) -> list[Hit]:
+    """Hits with their story id, and when collapsed (`sources` given) the number and
+    sources of the matching copies each stands for."""
+    import dataclasses
+
+    out = []
+    for hit, d in zip(hits, docs):
+        story = story_of[d]
+        story = story.decode("utf-8") if isinstance(story, bytes) else story
+        copies = stories.members.get(d, [d])
+        out.append(dataclasses.replace(
+            hit, story=story or None, copies=len(copies) if sources is not None else None,
+            sources=sources_of(copies, sources) if sources is not None else None))
+    return out
 
 
 def _hit(stored: dict[str, Any], score: float | None, terms: set[str] | None, rank: int,

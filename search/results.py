@@ -45,6 +45,11 @@ class Hit:
     language: str | None = None
     rank: int = 0
     body: str | None = None  # only when asked for (`search(bodies=True)`): bodies are large
+    # With `collapse=True` (or `count_by="story"`): the article's story, and when collapsed
+    # how many matching copies this hit stands for (itself included) and their sources.
+    story: str | None = None
+    copies: int | None = None
+    sources: tuple[str, ...] | None = None
     # "year"/"month": `published` is that period's first instant, shown as `2021-03`
     published_precision: str | None = None
 
@@ -62,6 +67,9 @@ class Hit:
             "snippet": self.snippet, "section": self.section, "language": self.language,
             "rank": self.rank,
             **({"body": self.body} if self.body is not None else {}),
+            **({"story": self.story} if self.story is not None else {}),
+            **({"copies": self.copies, "sources": list(self.sources or ())}
+               if self.copies is not None else {}),
         }
 
 
@@ -88,6 +96,14 @@ class SearchResults:
     articles: int | None = None
     undated_articles: int | None = None
     undated_matches: int | None = None
+    # Story clusters (search/query/collapse.py): with `count_by` "story" (implied by
+    # `collapse`) the facets count stories, and `total_stories`/`total_articles` count the
+    # matching stories and articles; `collapsed`: one hit per story, so `total` (what the
+    # pages list) counts stories. None otherwise.
+    count_by: str = "article"
+    collapsed: bool = False
+    total_articles: int | None = None
+    total_stories: int | None = None
 
     @property
     def matched_all_words(self) -> bool:
@@ -117,6 +133,9 @@ class SearchResults:
             "matched_all_words": self.matched_all_words,
             "undated": {"articles": self.articles, "undated_articles": self.undated_articles,
                         "undated_matches": self.undated_matches},
+            **({"count_by": self.count_by, "collapsed": self.collapsed,
+                "total_articles": self.total_articles, "total_stories": self.total_stories}
+               if self.count_by == "story" else {}),
         }
 
 

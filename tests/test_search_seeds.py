@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from search_fixtures import SAMPLE_CORPUS, articles_from, build_index
+from helpers import SAMPLE_CORPUS, articles_from, build_index
 
 from search.api import NewsIndex
 
@@ -43,9 +43,17 @@ def test_source_filter_and_facet_ignoring_own_filter(seeds):
     assert {v.value: v.count for v in res.facets["source"]} == {"rferl": 1, "eurasiantimes": 1}
 
 
-def test_undated_articles_are_counted_as_unknown(seeds):
+def test_undated_articles_are_counted_as_unknown(seeds, tmp_path):
     res = seeds.search("Ukraine", facets=["published:month"])
-    # eurasiantimes is dated by its sidecar (corpus/*.meta.json); rferl states no date
+    # The seeds' sidecars (corpus/*.meta.json) date both: 2021-09-25 and the month 2021-09
+    assert [(v.value, v.count) for v in res.facets["published:month"]] == [("2021-09", 2)]
+    import dataclasses
+
+    one_undated = [a if a.source == "eurasiantimes" else
+                   dataclasses.replace(a, published=None, published_precision=None)
+                   for a in articles_from([SAMPLE_CORPUS])]
+    with NewsIndex.open(build_index(tmp_path / "index", one_undated)) as ix:
+        res = ix.search("Ukraine", facets=["published:month"])
     assert [(v.value, v.count) for v in res.facets["published:month"]] == [("2021-09", 1), (None, 1)]
 
 

@@ -48,7 +48,9 @@ def _hit(ix: NewsIndex, query: str):
     return res.hits[0]
 
 
-def test_the_bundled_corpus_gets_its_urls_and_the_date_it_states(sample_corpus):
+def test_the_bundled_corpus_gets_its_urls_and_the_dates_known(sample_corpus):
+    """EurAsian Times: the day its URL names. RFE/RL: its page shows no date line and its
+    text says the flare-up "started on September 27": the month, never an invented day."""
     articles, skips = _read(sample_corpus)
     assert skips == []
     assert len(articles) == 2  # the sidecars are no articles of their own
@@ -60,6 +62,8 @@ def test_the_bundled_corpus_gets_its_urls_and_the_date_it_states(sample_corpus):
     assert eurasian.provenance["published"] == \
         'sidecar 001_95478d100e5dc48b.meta.json key "published"'
     assert rferl.url == "https://www.rferl.org/a/kremlin-warning-nato-ukraine/31480612.html"
+    assert (rferl.published, rferl.published_precision) == \
+        (datetime(2021, 9, 1, tzinfo=timezone.utc), "month")
     assert rferl.provenance["url"] == 'sidecar 000_822f08bd34c5e195.meta.json key "url"'
 
 

@@ -133,6 +133,7 @@ class BatchWriter:
         self._gone_files: list[str] = []
         self._copies: list[IndexedArticle] = []
         self.commits = 0
+        self.stories = None  # the run's StoryClusters (stories.py), when the index has stories
 
     def _writer(self):
         if self._w is None:
@@ -189,7 +190,8 @@ class BatchWriter:
             self.commits += 1
         self.manifest.record_commit(self.handle.ix.latest_generation(), self._upserts,
                                     self._deleted, self._done_files, self._gone_files,
-                                    self._copies)
+                                    self._copies,
+                                    self.stories.take_pending() if self.stories else ())
         self._upserts, self._deleted, self._done_files, self._gone_files = [], [], [], []
         self._copies = []
         self._changes = 0
@@ -223,6 +225,7 @@ class Run:
         # Into an empty manifest (a first build, `reindex --full`) every row is this run's,
         # and this run's ids and hashes are in seen_ids/seen_hashes: no lookups needed.
         self.fresh = manifest.article_count() == 0
+        self.stories = self.writer.stories = _story_clusters(handle, manifest)
 
     def _stop_requested(self) -> bool:
         return bool(self.should_stop and self.should_stop())
@@ -313,6 +316,8 @@ class Run:
         self.seen_hashes[a.content_hash] = where
         doc = document_for(a)
         doc["file_key"] = key
+        if self.stories is not None:
+            doc["story"] = self.stories.assign(a.id, a.content_hash, a.body, a.published)
         if old is not None:
             self.lost_hashes.add(old.content_hash)
         self.writer.write(doc, IndexedArticle(a.id, key, a.content_hash, a.path),
@@ -354,6 +359,9 @@ class Run:
 
     def _delete(self, rows: Iterable[IndexedArticle]) -> None:
         rows = list(rows)
+        if self.stories is not None:
+            for r in rows:
+                self.stories.remove(r.id)
         self.lost_hashes.update(r.content_hash for r in rows)
         self.record.deleted += self.writer.delete(r.id for r in rows)
 
@@ -448,6 +456,8 @@ class Run:
         self.seen_hashes[a.content_hash] = a.path
         doc = document_for(a)
         doc["file_key"] = key
+        if self.stories is not None:
+            doc["story"] = self.stories.assign(a.id, a.content_hash, a.body, a.published)
         if old is not None and old.content_hash != a.content_hash:
             self.lost_hashes.add(old.content_hash)
         self.writer.write(doc, IndexedArticle(a.id, key, a.content_hash, a.path),
@@ -457,6 +467,16 @@ class Run:
         else:
             self.record.updated += 1
         self.record.changed_ids.append(a.id)
+
+
+def _story_clusters(handle: IndexHandle, manifest: Manifest):
+    """The stories of the generation being written, or None for an index built before
+    story clusters (its schema has no `story` field: `reindex --full` adds it)."""
+    if "story" not in handle.ix.schema:
+        return None
+    from .stories import StoryClusters  # numpy and datasketch: only for writing
+
+    return StoryClusters(manifest.story_rows)
 
 
 def _source_file(state: FileState) -> SourceFile | None:

@@ -6,6 +6,8 @@ One SQLite file per generation (`gen-NNNN.manifest.sqlite` beside `gen-NNNN/`):
     articles(id, file_key, content_hash, path)       every article in the index
     copies(id, file_key, content_hash, path)         exact duplicates read but not indexed
     state(synced_toc)                                Whoosh TOC generation this reflects
+    stories(id, story, content_hash, signature, published)  each article's story, MinHash
+                                                     (indexing/stories.py)
 
 The Whoosh index is the truth; the manifest is a cache of it. Each batch is
 committed to Whoosh first (and fsynced), then to the manifest with the new TOC
@@ -59,6 +61,9 @@ CREATE TABLE IF NOT EXISTS copies(id TEXT PRIMARY KEY, file_key TEXT NOT NULL,
 CREATE INDEX IF NOT EXISTS copies_by_file ON copies(file_key);
 CREATE INDEX IF NOT EXISTS copies_by_hash ON copies(content_hash);
 CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value INTEGER);
+CREATE TABLE IF NOT EXISTS stories(id TEXT PRIMARY KEY, story TEXT NOT NULL,
+    content_hash TEXT NOT NULL, signature BLOB, published INTEGER);
+CREATE INDEX IF NOT EXISTS stories_by_story ON stories(story);
 """
 
 
@@ -110,6 +115,13 @@ class Manifest:
             self.db.execute("DELETE FROM articles")
             self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?,?,?,?)",
                                 [(a.id, a.file_key, a.content_hash, a.path) for a in rows])
+            if "story" in ix.schema:  # story ids and MinHashes too (stories.py)
+                from .stories import reconcile
+                table = {r[0]: (r[1], r[2]) for r in
+                         self.db.execute("SELECT id, story, content_hash FROM stories")}
+                gone, stale = reconcile(ix, table)
+                self.db.executemany("DELETE FROM stories WHERE id=?", [(i,) for i in gone])
+                self.db.executemany("INSERT OR REPLACE INTO stories VALUES (?,?,?,?,?)", stale)
             self._set_toc(toc)
         return True
 
@@ -140,6 +152,10 @@ class Manifest:
             "SELECT id, file_key, content_hash, path FROM copies WHERE content_hash=?",
             (content_hash,))]
 
+    def story_rows(self) -> Iterable[tuple[str, str, bytes | None, int | None]]:
+        """(id, story, signature, published) of every article placed in a story."""
+        return self.db.execute("SELECT id, story, signature, published FROM stories")
+
     def article_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
@@ -163,13 +179,19 @@ class Manifest:
     # -- writes: one transaction per Whoosh commit --------------------------------------------
     def record_commit(self, toc: int, upserts: Iterable[IndexedArticle], deleted_ids: Iterable[str],
                       done_files: Iterable[FileState], gone_files: Iterable[str],
-                      copies: Iterable[IndexedArticle] = ()) -> None:
+                      copies: Iterable[IndexedArticle] = (),
+                      stories: Iterable[tuple[str, str, str, bytes | None, int | None]] = ()) -> None:
         """One batch: `copies` are the duplicates found in `done_files` (which replace the
-        copies those files had before); a gone file's copies go with it."""
+        copies those files had before); a gone file's copies go with it. `stories`: the
+        (id, story, content_hash, signature, published) of the articles written (stories.py); a
+        deleted article's row goes with it."""
+        deleted_ids = list(deleted_ids)
         done_files, gone_files = list(done_files), list(gone_files)
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany("DELETE FROM articles WHERE id=?", [(i,) for i in deleted_ids])
+            self.db.executemany("DELETE FROM stories WHERE id=?", [(i,) for i in deleted_ids])
+            self.db.executemany("INSERT OR REPLACE INTO stories VALUES (?,?,?,?,?)", stories)
             self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?,?,?,?)",
                                 [(a.id, a.file_key, a.content_hash, a.path) for a in upserts])
             self.db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",

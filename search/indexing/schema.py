@@ -89,6 +89,9 @@ def build_schema() -> Schema:
         # "year" or "month" for a partial date (`published` is then its period's first
         # instant); absent for a day or finer. Added without a schema version: see ADDED_FIELDS.
         published_precision=ID(stored=True, sortable=True),
+        # The article's story: near-duplicate bodies share it (indexing/stories.py). A
+        # column for collapsing results, a term for listing a story's copies; not stored.
+        story=ID(sortable=True),
     )
 
 
@@ -96,7 +99,7 @@ def build_schema() -> Schema:
 # older index still opens and searches: its articles have none of them). Such an index's
 # own schema lacks them, so writing to it leaves them out (`fit_to_schema`) until
 # `reindex --full` builds a generation with today's schema.
-ADDED_FIELDS = ("published_precision",)
+ADDED_FIELDS = ("published_precision", "story")
 
 
 def fit_to_schema(doc: dict[str, Any], schema: Any) -> dict[str, Any]:
