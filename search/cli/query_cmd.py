@@ -24,7 +24,7 @@ FACET_CHOICES = (*KEYWORD_FIELDS, DATE_FIELD, *DATE_FACETS)
 SORT_CHOICES = ("relevance", "newest", "oldest")
 # Columns of --csv/--tsv and --fields: a Hit's fields; `body` only when asked for.
 FIELD_CHOICES = ("id", "headline", "source", "published", "url", "score", "snippet", "body",
-                 "section", "language", "path", "rank")
+                 "section", "language", "path", "rank", "story", "copies", "sources")
 DEFAULT_TABLE_FIELDS = ("id", "headline", "source", "published", "url", "score")
 
 
@@ -111,6 +111,8 @@ def _print_hit(hit: Any) -> None:
     meta = " · ".join(x for x in (hit.source or "unknown source", _date(hit.published, hit.published_precision),
                                   hit.section or "", hit.id) if x)
     click.echo("     " + style(meta, out, fg="green"))
+    if hit.copies and hit.copies > 1:  # collapsed: the copies this hit stands for
+        click.echo(f"     {hit.copies} copies ({', '.join(hit.sources or ())}): news-search story {hit.story}")
     if hit.snippet:
         bold = (lambda w: style(w, out, bold=True, fg="yellow")) if style("x", out, bold=True) != "x" \
             else (lambda w: f"[[{w}]]")
@@ -159,6 +161,8 @@ def _hit_record(hit: Any, fields: tuple[str, ...] | None) -> dict[str, Any]:
 
 
 def _table_value(value: Any) -> str:
+    if isinstance(value, list):  # a collapsed hit's sources
+        return ";".join(map(str, value))
     return "" if value is None else str(value)
 
 
@@ -213,6 +217,12 @@ class _Table:
 @click.option("--limit", metavar="N", default="10", show_default=True,
               help="Hits per page (1-1000).")
 @click.option("--page", metavar="P", default="1", show_default=True, help="Page number (1 or more).")
+@click.option("--collapse", is_flag=True,
+              help="One hit per story (near-duplicate copies), with its copies and sources.")
+@click.option("--collapse-by", type=click.Choice(("best", "earliest")), default="best", show_default=True,
+              help="Which copy stands for a story: the best-scoring or the first published.")
+@click.option("--count-by", type=click.Choice(("article", "story")), default=None,
+              help="What the total and facets count (--collapse counts stories).")
 @click.option("--all-hits", "every_hit", is_flag=True,
               help="Every match in order, streamed page by page (no 1,000 cap; --limit/--page ignored).")
 @click.option("--count", "count_only", is_flag=True, help="Print only the exact number of matches.")
@@ -230,7 +240,8 @@ def query_command(query_words: tuple[str, ...], index_dir: str, match_any: bool,
                   languages: tuple[str, ...], since: str | None, until: str | None,
                   facets: tuple[str, ...], facet_size: str, sort: str, limit: str, page: str,
                   every_hit: bool, count_only: bool, as_json: bool, as_jsonl: bool, as_csv: bool,
-                  as_tsv: bool, fields: tuple[str, ...] | None, empty_buckets: bool = False) -> None:
+                  as_tsv: bool, fields: tuple[str, ...] | None, empty_buckets: bool = False,
+                  collapse: bool = False, collapse_by: str = "best", count_by: str | None = None) -> None:
     """Search the index; exit 0 when something matched, 1 when nothing did, 2 on error.
 
     Several words are one query; a word starting with - (or anything after --) is
@@ -257,6 +268,7 @@ def query_command(query_words: tuple[str, ...], index_dir: str, match_any: bool,
       news-search query oil --count
       news-search query oil --all-hits --csv --fields id,headline,published,body > oil.csv
       news-search query oil --jsonl --facet tags --facet-size 0
+      news-search query 'oil prices' --collapse      # one hit per story; news-search story ID
     """
     if match_any and match_all:
         raise click.UsageError("choose one of --any and --all")
@@ -276,7 +288,8 @@ def query_command(query_words: tuple[str, ...], index_dir: str, match_any: bool,
         sources=sources or None, sections=sections or None, languages=languages or None,
         since=since, until=until, sort=sort,
         snippets=not count_only and (wanted is None or "snippet" in wanted),
-        bodies=wanted is not None and "body" in wanted)
+        bodies=wanted is not None and "body" in wanted,
+        collapse=collapse, collapse_by=collapse_by, count_by=count_by)
     with _open_index(index_dir) as ix:
         from ..api import MAX_LIMIT
 
@@ -295,7 +308,7 @@ def query_command(query_words: tuple[str, ...], index_dir: str, match_any: bool,
         for note in undated_notes(res, sort):
             _err(note)
         if count_only:
-            click.echo(res.total)
+            click.echo(res.total_stories if res.total_stories is not None else res.total)
             _done(EXIT_MATCH if res.total else EXIT_NO_MATCH)
         hits: Any = res.hits
         if every_hit and res.pages > 1:
@@ -304,12 +317,17 @@ def query_command(query_words: tuple[str, ...], index_dir: str, match_any: bool,
             hits = itertools.chain(res.hits, ix.iter_hits(query_text, **options, from_page=2))
         _write(res, hits, as_json=as_json, as_jsonl=as_jsonl, as_csv=as_csv, as_tsv=as_tsv,
                fields=fields, table_fields=table_fields)
+    counted = f"{res.total} match{'es' if res.total != 1 else ''}"
+    if res.collapsed:  # the pages list stories
+        counted = f"{res.total} stor{'ies' if res.total != 1 else 'y'} ({res.total_articles} matches)"
+    elif res.total_stories is not None:
+        counted += f" in {res.total_stories} stor{'ies' if res.total_stories != 1 else 'y'}"
     if res.total and every_hit:
-        _err(f"{res.total} match{'es' if res.total != 1 else ''}")
+        _err(counted)
     elif res.total:
         first = (res.page - 1) * res.limit + 1
         shown = f"{first}-{first + len(res.hits) - 1}" if res.hits else f"none on page {res.page}"
-        _err(f"{res.total} match{'es' if res.total != 1 else ''} ({shown}, page {res.page} of {res.pages})")
+        _err(f"{counted} ({shown}, page {res.page} of {res.pages})")
     else:
         _err("no matches")
     if res.suggestion:
