@@ -7,7 +7,11 @@
         ix.alerts.deliver()                  # after a write made with alerts=False
         ix.stats()["scheduler"]              # the scheduler's schedule.json (read_state)
 
-`deliver_alerts(index_dir, run)` and `read_state(index_dir)` are the layer below.
+`deliver_alerts(ix, run)` (`ix` the NewsIndex whose searches the alerts run) and
+`read_state(index_dir)` are the layer below. Nothing here opens an index itself:
+saved searches run through the caller's NewsIndex, and what delivery reads of the
+index (its version, content hashes, ids) comes from search/indexing/store.py's
+IndexHandle.
 
 Modules: `timing` (--every/--cron, due times), `scheduler` (the foreground loop),
 `state` (schedule.json for `stats`), `alerts` (saved searches), `delivery`
