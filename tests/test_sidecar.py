@@ -181,6 +181,7 @@ def test_adding_editing_and_removing_a_sidecar_reindexes_its_article(tmp_path):
         assert (run.updated, run.unchanged) == (1, 1)
         hit = _hit(ix, "headline:cranes")
         assert (hit.published.date().isoformat(), hit.url) == ("2021-09-25", "https://example.org/a")
+        assert ix.search("cranes", since="2021-09-25", until="2021-09-25").total == 1
 
         side.write_text('{"published": "2021-09-26", "url": "https://example.org/a"}')
         _later(side)
