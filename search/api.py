@@ -438,16 +438,15 @@ class NewsIndex(IndexWriting):
             _check_expansions(parsed.expansions, searcher.reader(), self.limits.max_expansions)
             engine = cache.engine
             if searcher.doc_count() == 0:
-                return build_timeline(query, by, (), (), cache.columns, split=split)
+                return build_timeline(query, by, (), None, cache.columns, split=split)
             combined = _intersect(cache.filter_docs(q) for q in filters.values())
             if question:
                 matched = engine.evaluate_words(word_units(parsed.query))[0].docs
             else:
                 matched = engine.evaluate(parsed.query, scored=False).docs
-            universe = engine.live if combined is None else combined
             final = matched if combined is None else combined.intersection(matched)
-            return build_timeline(query, by, final, universe, cache.columns, split=split,
-                                  since=first, until=last)
+            return build_timeline(query, by, final, combined, cache.columns, live=engine.live,
+                                  split=split, since=first, until=last)
 
         return self._guarded(run)
 

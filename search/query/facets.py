@@ -59,6 +59,9 @@ class ColumnCache:
         self._columns: dict[str, list] = {}
         self._date_labels: dict[str, list[str | None]] = {}
         self._multi: dict[str, list[tuple[str, ...]]] = {}
+        # Other per-snapshot results keyed by their user (timeline.py: every live article's
+        # counts per period, the same for every query until the index changes).
+        self.memo: dict[tuple, object] = {}
 
     def column(self, field: str) -> list:
         """The field's value per document number, None where a segment has no column.

@@ -34,6 +34,9 @@ SPLITS = ("source", "section")
 # (1900 in a 2021 corpus, a typo in a feed) must not ask for a million periods.
 MAX_PERIODS = 10_000
 NO_VALUE = None  # the split value of articles without a source or section
+# A partial date's own label in a finer period (facets.ColumnCache.period_labels): its length
+# says its precision ("2021" a year, "2021-03" a month).
+_PARTIAL_BY_LENGTH = {4: "year", 7: "month"}
 
 
 def _share(matching: int, articles: int) -> float | None:
@@ -120,35 +123,41 @@ def _value(raw: Any) -> str | None:
     return text or NO_VALUE
 
 
-def build_timeline(query: str, by: str, matched: Collection[int], universe: Collection[int],
-                   columns: ColumnCache, *, split: str | None = None,
+def build_timeline(query: str, by: str, matched: Collection[int], universe: Collection[int] | None,
+                   columns: ColumnCache, *, live: Collection[int] = (), split: str | None = None,
                    since: datetime | None = None, until: datetime | None = None) -> Timeline:
-    """Count `matched` (a subset of `universe`, the live articles under the filters) in
-    every `by` period of the span (module docstring)."""
+    """Count `matched` (a subset of `universe`, the live articles under the filters; None:
+    every one of `live`, counted once per snapshot) in every `by` period of the span
+    (module docstring)."""
     check_options(by, split)
-    keys, precisions, labels = columns.date_keys(), columns.precisions(), columns.period_labels(by)
+    labels = columns.period_labels(by)
     values = columns.column(split) if split else None
     matched = set(matched)
 
     def tally(docs: Collection[int]) -> tuple[Counter, Counter, int, Counter]:
-        """(label -> n, (label, value) -> n, undated, precision -> n) of `docs`."""
-        by_label: Counter = Counter()
-        by_value: Counter = Counter()
-        undated = 0
+        """(label -> n, (label, value) -> n, undated, precision -> n) of `docs`, counted in C
+        (Counter over map): ~0.1 us an article against ~0.4 us for a Python loop."""
+        by_label = Counter(map(labels.__getitem__, docs))
+        undated = by_label.pop(None, 0)
         coarser: Counter = Counter()
-        for d in docs:
-            if keys[d] < 0:
-                undated += 1
-            elif not periods.places(precisions[d], by):
-                coarser[precisions[d]] += 1
-            else:
-                by_label[labels[d]] += 1
-                if values is not None:
-                    by_value[labels[d], _value(values[d])] += 1
+        for text in [t for t in by_label if periods.label(periods.label_start(t), by) != t]:
+            coarser[_PARTIAL_BY_LENGTH[len(text)]] += by_label.pop(text)  # "2021-03": a month
+        by_value: Counter = Counter()
+        if values is not None:  # per value, in the periods only (undated and coarser are apart)
+            for (text, raw), n in Counter(zip(map(labels.__getitem__, docs),
+                                              map(values.__getitem__, docs))).items():
+                if text in by_label:
+                    by_value[text, _value(raw)] += n
         return by_label, by_value, undated, coarser
 
     m_label, m_value, m_undated, m_coarser = tally(matched)
-    a_label, a_value, a_undated, a_coarser = tally(universe)
+    if universe is None:  # every live article: the same for every query on this snapshot
+        memo_key = ("timeline", by, split)
+        if memo_key not in columns.memo:
+            columns.memo[memo_key] = tally(live)
+        a_label, a_value, a_undated, a_coarser = columns.memo[memo_key]
+    else:
+        a_label, a_value, a_undated, a_coarser = tally(universe)
     firsts = [periods.label_start(x) for x in m_label]
     first = since.date() if since else (min(firsts) if firsts else None)
     last = until.date() if until else (max(firsts) if firsts else None)
