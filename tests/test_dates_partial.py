@@ -227,3 +227,14 @@ def test_an_index_written_before_precision_was_kept_still_searches_and_takes_new
         assert ix.search("Lukashenko").total == before.total + 1
         tl = ix.timeline("Lukashenko", by="month")
         assert tl.matching_in_periods + tl.undated_matching == before.total + 1
+
+
+def test_inspect_shows_what_ingestion_keeps(tmp_path):
+    _write_corpus(tmp_path)
+    runner = CliRunner(env={"NO_COLOR": "1"})
+    text = runner.invoke(main, ["inspect", str(tmp_path / "wire" / "march.txt")])
+    assert text.exit_code == 0
+    assert [ln.split()[1] for ln in text.stdout.splitlines() if ln.strip().startswith("published:")] == ["2021-03"]
+    doc = runner.invoke(main, ["inspect", str(tmp_path / "wire" / "year.txt"), "--json"])
+    [article] = json.loads(doc.stdout)["articles"]
+    assert (article["published"], article["published_precision"]) == ("2021", "year")

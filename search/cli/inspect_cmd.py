@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..article import Article
+from ..article import Article, format_published
 from ..ingest import IngestOptions, Skip
 from .common import EXIT_MATCH, EXIT_NO_MATCH, index_dir_option, ingest_options, style
 
@@ -19,7 +19,7 @@ def _print_article(a: Article, body_chars: int) -> None:
     for name in _FIELDS[1:]:
         value = getattr(a, name)
         if name == "published" and value is not None:
-            value = value.isoformat()
+            value = format_published(value, a.published_precision)  # `2021-03`: only a month
         if name == "tags":
             value = ", ".join(value) or None
         how = a.provenance.get(name)

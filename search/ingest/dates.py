@@ -12,7 +12,7 @@ No third-party warning reaches the terminal.
 Precision: a date is kept at the precision the text gives it (PRECISIONS: year,
 month, day, time). `March 2021`, `2021-03` and `2003` are not days: they are
 stored at the first instant of their period with the precision beside them
-(`parse_date_precise`), and shown as `2021-03`, `2003` (`format_published`).
+(`parse_date_precise`), and shown as `2021-03`, `2003` (`article.format_published`).
 dateutil fills a missing part from today (`2003` became 2003-12-02 on 2 December);
 here every part dateutil would supply is detected by parsing with two different
 defaults, and a part that differs between them was not in the text.
