@@ -39,11 +39,16 @@ async def search(request: Request,
                  limit: str | None = Query(None, description="Hits per page, 1-1000 (default 10)."),
                  page: str | None = Query(None, description="Page number, 1 or more."),
                  match: str | None = Query(None, description="How plain words combine (see the README)."),
-                 exact: bool = Query(False, description="No name-variant expansion.")) -> Any:
+                 exact: bool = Query(False, description="No name-variant expansion."),
+                 collapse: bool = Query(False, description="One hit per story (near-duplicate copies)."),
+                 collapse_by: str = Query("best", description="best or earliest: the copy shown."),
+                 count_by: str | None = Query(None, description="article or story: what facets count.")
+                 ) -> Any:
     state = SearchState(q=q, source=source, section=section, language=language, since=since,
                         until=until, facet=facet, sort=sort, limit=limit, page=page, match=match,
                         exact=exact)
-    return await call_json(request, "search_json", **state.search_kwargs())
+    return await call_json(request, "search_json", **state.search_kwargs(), collapse=collapse,
+                           collapse_by=collapse_by, count_by=count_by)
 
 
 @api_router.get("/articles/{article_id}", summary="One article in full (`news-search show --json`)")

@@ -33,6 +33,9 @@ class SearchState:
     page: str | None = None
     match: str | None = None
     exact: bool = False
+    # The page shows one hit per story (near-duplicate copies collapsed); `copies` shows every
+    # copy. The JSON API collapses only when asked (`collapse=1`), as `query --json` does.
+    copies: bool = False
 
     def check(self) -> None:
         size = len(self.q.encode("utf-8"))
@@ -66,6 +69,8 @@ class SearchState:
                 out.append((name, str(value)))
         if self.exact:
             out.append(("exact", "1"))
+        if self.copies:
+            out.append(("copies", "1"))
         return out
 
     def url(self, path: str = "/", **changes: Any) -> str:

@@ -76,10 +76,10 @@ async def search_page(request: Request, q: str = "", source: list[str] = Query([
                       since: str | None = None, until: str | None = None,
                       sort: str | None = None, page: str | None = None,
                       match: str | None = None, limit: str | None = None,
-                      exact: str | None = None) -> HTMLResponse:
+                      exact: str | None = None, copies: str | None = None) -> HTMLResponse:
     state = SearchState(q=q, source=source, section=section, language=language, since=since,
                         until=until, sort=sort, page=page, match=match, limit=limit,
-                        exact=is_true(exact))
+                        exact=is_true(exact), copies=is_true(copies))
     request.state.search = state
     if not q.strip():
         return render("search.html", state=state, results=None, error=None, facets={},
@@ -87,7 +87,7 @@ async def search_page(request: Request, q: str = "", source: list[str] = Query([
     kwargs = state.search_kwargs()
     kwargs.update(facets=PAGE_FACETS, suggest=True)
     kwargs.setdefault("limit", PAGE_LIMIT)
-    results = await request.app.state.pool.call("search", **kwargs)
+    results = await _search_collapsed(request, kwargs, collapse=not state.copies)
     facets = {}
     for name in SIDEBAR_FACETS:
         values = results["facets"].get(name, [])
@@ -102,6 +102,23 @@ async def search_page(request: Request, q: str = "", source: list[str] = Query([
     pages = max(1, -(-results["total"] // results["limit"]))
     return render("search.html", state=state, results=results, error=None, facets=facets,
                   histogram=histogram, pages=pages, page_links=_page_links(results["page"], pages))
+
+
+async def _search_collapsed(request: Request, kwargs: dict, collapse: bool) -> dict:
+    """The page's search: one hit per story unless every copy is asked for. An index
+    built before story clusters has none: it is searched as it is, uncollapsed."""
+    from ..errors import SearchOptionError
+    from ..query.collapse import NO_STORIES
+
+    pool = request.app.state.pool
+    if not collapse:
+        return await pool.call("search", **kwargs)
+    try:
+        return await pool.call("search", **kwargs, collapse=True)
+    except SearchOptionError as exc:
+        if str(exc) != NO_STORIES:
+            raise
+        return await pool.call("search", **kwargs)
 
 
 def _page_links(current: int, pages: int) -> list[int | None]:
