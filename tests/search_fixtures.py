@@ -1,51 +1,18 @@
-"""Building real test indexes for the search tests (no mocks: a Whoosh index on disk).
+"""The ranking written out plainly (`ReferenceRanking`), to check search/engine/evaluate.py
+against in tests/oracle/.
 
-Uses `search.indexing.index_paths` when the indexing issue provides it, else
-writes documents directly with `create_index` + `document_for`, which is what
-indexing does underneath.
+The index builders that lived here are in tests/helpers.py (they now write with the
+product's writer and codec); the names below are re-exported so that a test file
+written against them still imports.
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from pathlib import Path
 
-from search.article import Article
-from search.indexing.schema import document_for
-from search.indexing.store import create_index
-from search.ingest import Skip, read_corpus
+from helpers import PROJECT, SAMPLE_CORPUS, add_articles, articles_from, build_index
 
-PROJECT = Path(__file__).resolve().parent.parent
-SAMPLE_CORPUS = PROJECT / "corpus"
-
-
-def articles_from(paths: Iterable[str | Path]) -> list[Article]:
-    return [a for a in read_corpus([str(p) for p in paths]) if not isinstance(a, Skip)]
-
-
-def _write(handle, articles: Iterable[Article], *, update: bool) -> None:
-    writer = handle.ix.writer()
-    add = writer.update_document if update else writer.add_document
-    try:
-        for article in articles:
-            add(**document_for(article))
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-
-
-def build_index(index_dir: Path, articles: Iterable[Article]) -> Path:
-    """A fresh index at `index_dir` holding exactly `articles`."""
-    _write(create_index(index_dir), articles, update=False)
-    return index_dir
-
-
-def add_articles(index_dir: Path, articles: Iterable[Article]) -> None:
-    """Add to an existing index's current generation (as an incremental index run would)."""
-    from search.indexing.store import open_index
-
-    _write(open_index(index_dir), articles, update=True)
+__all__ = ["PROJECT", "SAMPLE_CORPUS", "add_articles", "articles_from", "build_index",
+           "ReferenceRanking"]
 
 
 # -- the ranking written out plainly, to check search/engine/evaluate.py against

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PROJECT = Path(__file__).resolve().parent.parent
-SAMPLE_CORPUS = PROJECT / "corpus"
+from helpers import PROJECT
+
 START_SECONDS = 90  # a cold start on a busy 2-core CI machine: imports, two search processes
 _LISTENING = re.compile(r"news-search: serving .* at http://127\.0\.0\.1:(\d+)/")
 _READY = "Application startup complete."
@@ -48,12 +48,6 @@ def write_dated_corpus(root: Path) -> Path:
                 f"Language: en\n\n{body}\n", encoding="utf-8")
             n += 1
     return root
-
-
-def build_index(index_dir: Path, *paths: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "search.cli", "index", *map(str, paths),
-                    "--index-dir", str(index_dir), "-q"], check=True, cwd=PROJECT)
-    return index_dir
 
 
 @dataclass

@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 from conftest import corpus_file
-from test_schedule_support import (
+from helpers import index_files, wait_for
+from schedule_helpers import (
     SchedulerProcess,
-    build_index,
     extract_bbc,
     index_api,
     make_corpus,
+    query_ids,
     read_log,
-    search_ids,
-    wait_for,
     write_article,
 )
 
@@ -41,7 +40,7 @@ def deliver_alerts(index_dir: Path, run=None) -> list[delivery.Delivery]:
 def seeded(tmp_path):
     corpus = make_corpus(tmp_path / "corpus")
     index_dir = tmp_path / "index"
-    build_index(index_dir, corpus)
+    index_files(index_dir, corpus)
     return corpus, index_dir
 
 
@@ -146,7 +145,7 @@ def test_each_match_is_delivered_exactly_once_across_sigkills(tmp_path, request)
     corpus_file("bbc")  # skips (without the corpora) before any scheduler is started
     corpus = make_corpus(tmp_path / "corpus")
     index_dir = tmp_path / "index"
-    build_index(index_dir, corpus)
+    index_files(index_dir, corpus)
     create_alert(index_dir, SavedSearch("quokka", "quokkafest"))
     log = tmp_path / "log"
 
@@ -178,7 +177,7 @@ def test_each_match_is_delivered_exactly_once_across_sigkills(tmp_path, request)
     sched = start()
     wait_for(lambda: count("run started") > n, 30, "a run over round 2")
     assert sched.stop() == 0
-    if len(delivered_ids(index_dir, "quokka")) < len(search_ids(index_dir, "quokkafest")):
+    if len(delivered_ids(index_dir, "quokka")) < len(query_ids(index_dir, "quokkafest")):
         windows.append("committed, not delivered")
     # 3. kill -9 as soon as a run reports its commit, while it delivers.
     add_round(3, 301)
@@ -187,13 +186,13 @@ def test_each_match_is_delivered_exactly_once_across_sigkills(tmp_path, request)
     wait_for(lambda: count(" run ok ") + count(" run interrupted ") > n, 60, "a run to commit",
              poll=0.005)
     sched.kill()
-    if len(delivered_ids(index_dir, "quokka")) < len(search_ids(index_dir, "quokkafest")):
+    if len(delivered_ids(index_dir, "quokka")) < len(query_ids(index_dir, "quokkafest")):
         windows.append("delivering")
     # Restart and let it settle: every match delivered, none twice.
     sched = start()
     try:
-        wait_for(lambda: len(search_ids(index_dir, "quokkafest")) == 60, 60, "all 60 indexed")
-        expected = search_ids(index_dir, "quokkafest")
+        wait_for(lambda: len(query_ids(index_dir, "quokkafest")) == 60, 60, "all 60 indexed")
+        expected = query_ids(index_dir, "quokkafest")
         wait_for(lambda: delivered_ids(index_dir, "quokka") == expected, 60,
                  "every match delivered")
     finally:

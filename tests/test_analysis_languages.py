@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import corpus_file
-from test_indexing_support import search_ids, write_files
+from helpers import search_ids, write_files
 
 from search.api import NewsIndex
 from search.article import Article

@@ -12,11 +12,9 @@ import sys
 from datetime import datetime, timezone
 
 import pytest
-from click.testing import CliRunner
-from search_fixtures import SAMPLE_CORPUS, articles_from, build_index
+from helpers import SAMPLE_CORPUS, articles_from, build_index, cli
 
 from search.article import Article
-from search.cli import main
 
 N = 1205  # more than one page of --all-hits (1,000)
 
@@ -34,10 +32,6 @@ def _article(i: int) -> Article:
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
     return str(build_index(tmp_path_factory.mktemp("out") / "index", map(_article, range(N))))
-
-
-def cli(*args: str):
-    return CliRunner().invoke(main, list(args), env={"NO_COLOR": "1"})
 
 
 def test_count_prints_the_exact_total_only(index_dir):

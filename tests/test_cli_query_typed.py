@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
-from search_fixtures import SAMPLE_CORPUS, articles_from, build_index
-
-from search.cli import main
+from helpers import SAMPLE_CORPUS, articles_from, build_index, cli
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +20,6 @@ def undated_dir(tmp_path_factory):
 
     undated = [dataclasses.replace(a, published=None) for a in articles_from([SAMPLE_CORPUS])]
     return str(build_index(tmp_path_factory.mktemp("undated") / "index", undated))
-
-
-def cli(*args: str):
-    return CliRunner().invoke(main, list(args), env={"NO_COLOR": "1"})
 
 
 def ids(result) -> set[str]:
@@ -104,7 +97,7 @@ def test_date_sort_on_undated_matches_says_so(undated_dir):
 
 @pytest.mark.parametrize("command", ["show", "similar"])
 def test_an_unknown_id_is_nothing_found(index_dir, command):
-    r = CliRunner().invoke(main, [command, "zzz", "--index-dir", index_dir])
+    r = cli(command, "zzz", "--index-dir", index_dir)
     assert r.exit_code == 1
     assert r.stdout == "" and r.stderr.count("\n") == 1 and "no article with id zzz" in r.stderr
 

@@ -6,11 +6,9 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from click.testing import CliRunner
-from search_fixtures import build_index
+from helpers import build_index, cli
 
 from search.article import Article
-from search.cli import main
 from search.errors import NewsSearchError, QueryError
 from search.query.dates import parse_bound, parse_span
 from search.schedule.timing import parse_since
@@ -90,7 +88,7 @@ def dated_index(tmp_path_factory):
 
 
 def _ids(*args: str, index: str) -> set[str]:
-    r = CliRunner().invoke(main, ["query", "quarry", "--jsonl", "--index-dir", index, *args])
+    r = cli("query", "quarry", "--jsonl", "--index-dir", index, *args)
     assert r.exit_code in (0, 1), r.output
     return {json.loads(x)["id"] for x in r.stdout.splitlines()}
 
@@ -108,18 +106,18 @@ def test_written_dates_in_options_and_the_query(dated_index, written):
 
 
 def test_a_guess_is_one_line_and_exit_2(dated_index):
-    r = CliRunner().invoke(main, ["query", "quarry", "--since", "03/04/2026", "--index-dir", dated_index])
+    r = cli("query", "quarry", "--since", "03/04/2026", "--index-dir", dated_index)
     assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1
     assert "YYYY-MM-DD" in r.output
 
 
 def test_alerts_show_reads_the_same_grammar(dated_index):
-    add = CliRunner().invoke(main, ["alerts", "add", "quarries", "quarry", "--index-dir", dated_index])
+    add = cli("alerts", "add", "quarries", "quarry", "--index-dir", dated_index)
     assert add.exit_code == 0, add.output
     for since in ("yesterday", "1y", "1m", "Nov 30 2026", "90min"):
-        r = CliRunner().invoke(main, ["alerts", "show", "quarries", "--since", since,
-                                      "--index-dir", dated_index])
+        r = cli("alerts", "show", "quarries", "--since", since,
+                                      "--index-dir", dated_index)
         assert r.exit_code in (0, 1), (since, r.output)  # read, not a usage error
-    bad = CliRunner().invoke(main, ["alerts", "show", "quarries", "--since", "30 November",
-                                    "--index-dir", dated_index])
+    bad = cli("alerts", "show", "quarries", "--since", "30 November",
+                                    "--index-dir", dated_index)
     assert bad.exit_code == 2 and "year" in bad.output

@@ -7,10 +7,8 @@ import struct
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from test_index_safety import write_articles
+from helpers import cli, write_articles
 
-from search.cli import main
 from search.indexing import WriteSettings, index_paths
 from search.indexing.check import check_index, recover_roots
 from search.indexing.store import META_FILE, current_generation
@@ -48,14 +46,10 @@ def _flip(seg: Path, part: str, count: int = 1) -> None:
     seg.write_bytes(bytes(data))
 
 
-def _cli(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-
 def test_a_healthy_index_checks_clean(built):
     report = check_index(built)
     assert report.ok and report.articles == ARTICLES and report.postings > ARTICLES * 10
-    result = _cli("check", "--index-dir", str(built), "--json")
+    result = cli("check", "--index-dir", str(built), "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["ok"] is True
 
 
@@ -86,25 +80,25 @@ def test_check_finds_each_damage_and_repair_restores_every_article(built, damage
         import shutil
         shutil.rmtree(gen)
 
-    result = _cli("check", "--index-dir", str(built))
+    result = cli("check", "--index-dir", str(built))
     assert result.exit_code == 2, result.output
     assert "damaged:" in result.stdout and "Traceback" not in result.output
     assert result.stderr.strip() == ("news-search: error: the index is damaged: run "
                                      "`news-search check --repair`")
 
-    result = _cli("check", "--repair", "--index-dir", str(built))
+    result = cli("check", "--repair", "--index-dir", str(built))
     assert result.exit_code == 0, result.output
     assert f"rebuilt {ARTICLES:,} article(s)" in result.stdout
     after = check_index(built)
     assert after.ok and after.articles == ARTICLES
-    result = _cli("query", "harbour", "--index-dir", str(built), "--json")
+    result = cli("query", "harbour", "--index-dir", str(built), "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["total"] > 0
 
 
 def test_the_repair_report_says_what_it_found_did_and_left_as_fields(built):
     toc = max((built / current_generation(built)).glob("_MAIN_*.toc"))
     toc.write_bytes(b"")
-    result = _cli("check", "--repair", "--json", "--index-dir", str(built))
+    result = cli("check", "--repair", "--json", "--index-dir", str(built))
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["ok"] is False and report["problems"]  # what the check found before

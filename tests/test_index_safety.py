@@ -14,36 +14,23 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import corpus_file
-from test_indexing_support import PROJECT, all_ids, cli, extract_members, start_cli, wait_for
+from helpers import (
+    PROJECT,
+    all_ids,
+    cli,
+    cli_process,
+    extract_members,
+    start_cli_process,
+    wait_for,
+    write_articles,
+)
 
 from search.article import Article
-from search.cli import main
 from search.errors import IndexDamagedError, RebuildRefusedError, StorageError
 from search.indexing import index_paths, reindex
 from search.indexing.store import current_generation, generations_on_disk
 from search.ingest import read_corpus
-
-WORDS = ("minister parliament harbour election budget drought tariff pipeline vaccine "
-         "court strike treaty summit border refinery festival league museum").split()
-
-
-def write_articles(folder: Path, count: int, start: int = 0) -> Path:
-    """Plain-text articles, one per file: a headline line and a prose paragraph."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(start, start + count):
-        a, b, c = WORDS[n % len(WORDS)], WORDS[(n * 7) % len(WORDS)], WORDS[(n * 11) % len(WORDS)]
-        (folder / f"story-{n:04d}.txt").write_text(
-            f"Report {n} on the {a} and the {b}\n\n"
-            f"The {a} was discussed on day {n} by officials who said the {b} and the {c} "
-            f"would be reviewed again next week. Item number {n} was filed by the desk.\n",
-            encoding="utf-8")
-    return folder
-
-
-def run_cli(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 def one_line_error(result) -> str:
@@ -70,7 +57,7 @@ def test_full_rebuild_with_a_missing_root_keeps_the_current_generation(two_roots
     a, b, ix = two_roots
     gen = current_generation(ix)
     b.rename(tmp_path / "unmounted")
-    result = run_cli("reindex", "--full", "--index-dir", str(ix), "-q")
+    result = cli("reindex", "--full", "--index-dir", str(ix), "-q")
     assert result.exit_code == 2
     assert "outlet-b is missing" in one_line_error(result)
     assert current_generation(ix) == gen and len(all_ids(ix)) == 100
@@ -87,7 +74,7 @@ def test_full_rebuild_with_a_missing_root_keeps_the_current_generation(two_roots
 def test_incremental_reindex_with_a_missing_root_keeps_articles_and_exits_2(two_roots, tmp_path):
     a, b, ix = two_roots
     b.rename(tmp_path / "unmounted")
-    result = run_cli("reindex", "--index-dir", str(ix), "-q")
+    result = cli("reindex", "--index-dir", str(ix), "-q")
     assert result.exit_code == 2, result.output
     assert "outlet-b: root is missing (an unmounted disk?); its articles were kept" in result.output
     assert len(all_ids(ix)) == 100
@@ -96,7 +83,7 @@ def test_incremental_reindex_with_a_missing_root_keeps_articles_and_exits_2(two_
 def test_rebuild_after_the_current_generation_was_deleted_reads_everything(two_roots):
     a, b, ix = two_roots
     shutil.rmtree(ix / current_generation(ix))
-    result = run_cli("query", "harbour", "--index-dir", str(ix))
+    result = cli("query", "harbour", "--index-dir", str(ix))
     assert result.exit_code == 2 and "is damaged" in one_line_error(result)
     run = reindex(ix, full=True)
     # The stale manifest of the deleted generation must not claim its files unchanged.
@@ -129,7 +116,7 @@ def test_sigkill_of_a_full_rebuild_with_a_root_removed_mid_run_keeps_every_artic
     gen = current_generation(ix)
 
     # Run 1: the second root disappears while the rebuild runs; the run must refuse.
-    victim = start_cli("reindex", "--full", "--index-dir", str(ix), "--batch-size", "200", "-q")
+    victim = start_cli_process("reindex", "--full", "--index-dir", str(ix), "--batch-size", "200", "-q")
     wait_for(lambda: len(generations_on_disk(ix)) > 1 or victim.poll() is not None, 60,
              "the new generation to appear")
     roots[1].rename(tmp_path / "gone")
@@ -139,7 +126,7 @@ def test_sigkill_of_a_full_rebuild_with_a_root_removed_mid_run_keeps_every_artic
     assert current_generation(ix) == gen and len(all_ids(ix)) == total
 
     # Run 2: the same, killed outright mid-run; the current generation is untouched.
-    victim = start_cli("reindex", "--full", "--index-dir", str(ix), "--batch-size", "200", "-q")
+    victim = start_cli_process("reindex", "--full", "--index-dir", str(ix), "--batch-size", "200", "-q")
     wait_for(lambda: len(generations_on_disk(ix)) > 1 or victim.poll() is not None, 60,
              "the new generation to appear")
     victim.send_signal(signal.SIGKILL)
@@ -175,7 +162,7 @@ def test_deleting_the_indexed_copy_of_a_duplicate_promotes_the_other(tmp_path):
     run = reindex(ix)
     assert (run.deleted, run.added) == (1, 1)
     assert _paths(ix) == {"a/story-0000.txt", "a/story-0002.txt", "b/story-0001.txt"}
-    result = run_cli("query", "Report", "--index-dir", str(ix), "--json")
+    result = cli("query", "Report", "--index-dir", str(ix), "--json")
     assert json.loads(result.stdout)["total"] == 3
     assert reindex(ix).added == 0  # and it stays: nothing is re-read again
 
@@ -240,7 +227,7 @@ def test_a_damaged_table_of_contents_is_one_line_and_exit_2(small_index, damage)
     toc.write_bytes({"truncate": data[: len(data) // 2], "garbage": os.urandom(len(data)),
                      "empty": b""}[damage])
     for args in (["query", "harbour"], ["stats"], ["show", "x"], ["reindex"]):
-        result = run_cli(*args, "--index-dir", str(small_index))
+        result = cli(*args, "--index-dir", str(small_index))
         assert result.exit_code == 2, (args, result.output)
         assert "is damaged" in one_line_error(result)
     with pytest.raises(IndexDamagedError):
@@ -258,7 +245,7 @@ def test_a_missing_or_empty_segment_file_is_one_line_for_stats_and_query(small_i
     else:
         victim.write_bytes(b"")
     for args in (["stats"], ["query", "harbour"]):
-        result = run_cli(*args, "--index-dir", str(small_index))
+        result = cli(*args, "--index-dir", str(small_index))
         assert result.exit_code == 2, (args, result.output)
         one_line_error(result)
 
@@ -266,7 +253,7 @@ def test_a_missing_or_empty_segment_file_is_one_line_for_stats_and_query(small_i
 def test_bad_bytes_in_the_run_history_spoil_only_their_line(small_index):
     runs = small_index / "runs.jsonl"
     runs.write_bytes(runs.read_bytes() + b'{"kind": "\xff\xfe broken\n')
-    result = run_cli("stats", "--index-dir", str(small_index))
+    result = cli("stats", "--index-dir", str(small_index))
     assert result.exit_code == 0, result.output
     assert "articles:       20" in result.output
     assert reindex(small_index).outcome == "ok"
@@ -274,10 +261,10 @@ def test_bad_bytes_in_the_run_history_spoil_only_their_line(small_index):
 
 def test_debug_shows_the_traceback(small_index):
     _toc(small_index).write_bytes(b"")
-    proc = cli("--debug", "query", "harbour", "--index-dir", str(small_index))
-    assert proc.returncode != 0 and "Traceback" in proc.stderr
-    proc = cli("query", "harbour", "--index-dir", str(small_index))
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    proc = cli_process("--debug", "query", "harbour", "--index-dir", str(small_index))
+    assert proc.exit_code != 0 and "Traceback" in proc.stderr
+    proc = cli_process("query", "harbour", "--index-dir", str(small_index))
+    assert proc.exit_code == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1
 
 
@@ -302,7 +289,7 @@ def test_a_full_disk_is_one_line_naming_the_fix_and_keeps_the_last_commit(tiny_d
     ix = tiny_disk / "ix"
     assert index_paths(ix, [corpus]).added == 10
     big = write_articles(tmp_path / "big", 3000, start=1000)
-    result = run_cli("index", str(big), "--index-dir", str(ix), "-q", "--batch-size", "100")
+    result = cli("index", str(big), "--index-dir", str(ix), "-q", "--batch-size", "100")
     assert result.exit_code == 2
     line = one_line_error(result)
     assert ("No space left on device" in line or "disk is full" in line) and "free space" in line
@@ -319,10 +306,10 @@ def test_a_read_only_index_is_one_line_for_writers_and_searchable(tiny_disk, tmp
     try:
         for args in (["reindex"], ["index", str(tmp_path / "c")], ["alerts", "add", "x", "harbour"],
                      ["schedule", "--once"]):
-            result = run_cli(*args, "--index-dir", str(ix))
+            result = cli(*args, "--index-dir", str(ix))
             assert result.exit_code == 2, (args, result.output)
             assert "read-only" in one_line_error(result), args
-        result = run_cli("query", "harbour", "--index-dir", str(ix))
+        result = cli("query", "harbour", "--index-dir", str(ix))
         assert result.exit_code == 0, result.output
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(tiny_disk)])
@@ -363,8 +350,8 @@ def test_a_rebuild_that_cannot_carry_over_articles_from_memory_is_refused(small_
     _toc(small_index).write_bytes(b"")  # the only place that article lives is now unreadable
     with pytest.raises(RebuildRefusedError, match="could not be carried over.*--allow-shrink"):
         reindex(small_index, full=True)
-    result = run_cli("check", "--repair", "--index-dir", str(small_index))
+    result = cli("check", "--repair", "--index-dir", str(small_index))
     assert result.exit_code == 2 and "--allow-shrink" in one_line_error(result)
-    result = run_cli("check", "--repair", "--allow-shrink", "--index-dir", str(small_index))
+    result = cli("check", "--repair", "--allow-shrink", "--index-dir", str(small_index))
     assert result.exit_code == 0, result.output
     assert len(all_ids(small_index)) == 20  # the corpus files' articles, rebuilt

@@ -5,7 +5,7 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from test_indexing_support import search_ids, write_files
+from helpers import search_ids, write_files
 
 from search.article import Article, article_id, content_hash
 from search.engine.analysis import news_analyzer

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import corpus_file
-from test_indexing_support import search_ids
+from helpers import search_ids
 from whoosh.query import Term
 
 from search.article import Article

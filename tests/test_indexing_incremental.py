@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import corpus_file
-from test_indexing_support import all_ids, bbc_subset, cli, search_ids
+from helpers import all_ids, bbc_subset, cli, search_ids
 
 from search.errors import IndexNotFoundError
 from search.indexing import index_paths, index_stats, reindex
@@ -117,11 +117,11 @@ def test_cli_index_reindex_stats(bbc, tmp_path):
 
 def test_errors_are_one_line_with_status_2(tmp_path):
     done = cli("reindex", "--index-dir", str(tmp_path / "none"))
-    assert done.returncode == 2 and "no index at" in done.stderr and "Traceback" not in done.stderr
+    assert done.exit_code == 2 and "no index at" in done.stderr and "Traceback" not in done.stderr
     with pytest.raises(IndexNotFoundError):
         index_stats(tmp_path / "none")
     done = cli("stats", "--index-dir", str(tmp_path / "none"))
-    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert done.exit_code == 2 and done.stderr.count("\n") == 1
 
 
 def test_should_stop_commits_the_batch_and_returns_interrupted(bbc, tmp_path):

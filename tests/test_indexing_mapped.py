@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from search_fixtures import SAMPLE_CORPUS, add_articles, articles_from, build_index
+from helpers import SAMPLE_CORPUS, add_articles, articles_from, build_index
 from whoosh.filedb.filestore import FileStorage
 
 from search.engine.mapped import MappedPart, NewsFileStorage

@@ -11,16 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import corpus_file
-from test_indexing_support import (
-    PROJECT,
-    all_ids,
-    bbc_subset,
-    cli,
-    extract_members,
-    start_cli,
-    toc_generation,
-    wait_for,
-)
+from helpers import PROJECT, all_ids, bbc_subset, cli, extract_members, start_cli_process, wait_for
 
 from search.article import Article
 from search.indexing import index_paths, open_index
@@ -31,6 +22,16 @@ from search.ingest import read_corpus
 @pytest.fixture
 def bbc(tmp_path) -> Path:
     return bbc_subset(corpus_file("bbc"), tmp_path / "corpus", per_section=20)
+
+
+def toc_generation(index_dir: Path) -> int:
+    """Latest Whoosh commit number of the current generation (-1 when none yet)."""
+    try:
+        gen = next(p for p in sorted(index_dir.glob("gen-*")) if p.is_dir())
+    except StopIteration:
+        return -1
+    tocs = [int(p.name.split("_")[2].split(".")[0]) for p in gen.glob("_MAIN_*.toc")]
+    return max(tocs, default=-1)
 
 
 def _python(code: str) -> subprocess.Popen:
@@ -49,20 +50,20 @@ def test_lock_names_its_holder_and_a_killed_holder_never_blocks(bbc, tmp_path):
     try:
         assert holder.stdout.readline().strip() == "locked"
         done = cli("index", str(bbc), "--index-dir", str(ix), "--wait", "0.3")
-        assert done.returncode == 2
+        assert done.exit_code == 2
         assert f"pid {holder.pid} on host {socket.gethostname()} since " in done.stderr
         assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
     done = cli("index", str(bbc), "--index-dir", str(ix), "--wait", "0")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
 
 
 def test_two_concurrent_writers_never_corrupt_the_index(bbc, tmp_path):
     ix = str(tmp_path / "ix")
-    procs = [start_cli("index", str(bbc), "--index-dir", ix, "--wait", "120", "--json",
-                       "--batch-size", "40") for _ in range(2)]
+    procs = [start_cli_process("index", str(bbc), "--index-dir", ix, "--wait", "120", "--json",
+                               "--batch-size", "40") for _ in range(2)]
     results = []
     for p in procs:
         out, err = p.communicate(timeout=300)
@@ -86,7 +87,7 @@ def test_sigkill_mid_build_then_rerun_completes_exactly(tmp_path):
     expected = {a.id for a in read_corpus([corpus]) if isinstance(a, Article)}
     assert len(expected) > 2500
     ix = tmp_path / "ix"
-    victim = start_cli("index", str(corpus), "--index-dir", str(ix), "--batch-size", "300", "--quiet")
+    victim = start_cli_process("index", str(corpus), "--index-dir", str(ix), "--batch-size", "300", "--quiet")
     try:
         wait_for(lambda: toc_generation(ix) >= 2 or victim.poll() is not None, 120,
                  "the first batches to commit")
@@ -108,7 +109,7 @@ def test_sigkill_during_full_rebuild_keeps_the_old_generation(bbc, tmp_path):
     ix = tmp_path / "ix"
     total = index_paths(ix, [bbc]).added
     gen = current_generation(ix)
-    victim = start_cli("reindex", "--full", "--index-dir", str(ix), "--batch-size", "20", "--quiet")
+    victim = start_cli_process("reindex", "--full", "--index-dir", str(ix), "--batch-size", "20", "--quiet")
     try:
         wait_for(lambda: len(generations_on_disk(ix)) > 1 or victim.poll() is not None, 60,
                  "the new generation to appear")
@@ -161,7 +162,7 @@ def test_search_in_another_process_during_commits(bbc, tmp_path):
     initial = index_paths(ix, [first]).added
     expected = sum(isinstance(a, Article) for a in read_corpus([bbc]))
     reader = _reader(ix, expected, 120)
-    writer = start_cli("index", str(bbc), "--index-dir", str(ix), "--batch-size", "25", "--quiet")
+    writer = start_cli_process("index", str(bbc), "--index-dir", str(ix), "--batch-size", "25", "--quiet")
     assert writer.wait(timeout=300) == 0, writer.stderr.read()
     out, err = reader.communicate(timeout=150)
     seen = json.loads(out)

@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from test_ingest_hostile import tar_bytes
+from helpers import tar_bytes
 
 from search.ingest import IngestOptions, Skip, read_corpus
 

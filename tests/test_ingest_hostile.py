@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import tar_bytes
 
 from search.cli import main as cli
 from search.ingest import IngestOptions, Skip, read_corpus
@@ -54,16 +55,6 @@ def read_capped(path: Path, **opts) -> dict:
 
 def story(i: int) -> bytes:
     return STORY.replace(b"Monday", f"day {i} of the summit".encode())
-
-
-def tar_bytes(members: dict[str, bytes], mode: str = "w:gz") -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode=mode) as tf:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tf.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
 
 
 def zip_bytes(members: dict[str, bytes | int]) -> bytes:

@@ -3,14 +3,11 @@ column and a hint; overflowing dates, deep nesting and empty indexes never raise
 but NewsSearchError subclasses."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from datetime import datetime
 
 import pytest
-from search_fixtures import build_index
+from helpers import build_index, cli
 
 from search.api import NewsIndex
 from search.article import Article
@@ -214,24 +211,18 @@ def test_index_before_its_first_commit_can_be_searched(tmp_path):
         assert ix.search("oil", facets=["tags"]).total == 0
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-c", "from search.cli import main; main()", *args],
-                          capture_output=True, text=True, env=env, timeout=60)
-
-
 def test_empty_index_commands(tmp_path):
     (tmp_path / "empty").mkdir()
     where = ["--index-dir", str(tmp_path / "index")]
-    assert cli("index", str(tmp_path / "empty"), "--quiet", *where).returncode == 0
+    assert cli("index", str(tmp_path / "empty"), "--quiet", *where).exit_code == 0
     p = cli("query", "oil", "--facet", "source", *where)
-    assert p.returncode == 1 and p.stderr.strip().endswith("no matches"), p.stderr
-    assert cli("stats", *where).returncode == 0
+    assert p.exit_code == 1 and p.stderr.strip().endswith("no matches"), p.stderr
+    assert cli("stats", *where).exit_code == 0
     p = cli("alerts", "add", "energy", "oil", *where)
-    assert p.returncode == 0, p.stderr
+    assert p.exit_code == 0, p.stderr
     p = cli("similar", "nothing", *where)
-    assert p.returncode == 1 and "Traceback" not in p.stderr  # nothing found, as `show`
-    assert cli("show", "nothing", *where).returncode == 1
+    assert p.exit_code == 1 and "Traceback" not in p.stderr  # nothing found, as `show`
+    assert cli("show", "nothing", *where).exit_code == 1
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -244,14 +235,14 @@ def test_empty_index_commands(tmp_path):
 ])
 def test_bad_limit_and_page_are_one_line_errors(ix, args, fragment):
     p = cli("query", "oil", "--index-dir", str(ix.index_dir), *args)
-    assert p.returncode == 2
+    assert p.exit_code == 2
     assert p.stderr.count("\n") == 1 and p.stderr.startswith("news-search: error: "), p.stderr
     assert fragment in p.stderr
 
 
 def test_similar_bad_limit_is_one_line(ix):
     p = cli("similar", "a1", "--index-dir", str(ix.index_dir), "--limit", "0")
-    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "limit" in p.stderr
+    assert p.exit_code == 2 and p.stderr.count("\n") == 1 and "limit" in p.stderr
 
 
 def test_an_index_handle_takes_its_own_limits(ix):

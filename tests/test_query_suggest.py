@@ -3,7 +3,7 @@ bounded, switchable off; candidates from the index's own words."""
 from __future__ import annotations
 
 import pytest
-from search_fixtures import build_index
+from helpers import build_index
 
 from search.api import NewsIndex
 from search.article import Article

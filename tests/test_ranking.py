@@ -6,13 +6,11 @@ indexes, and the default "words" mode (questions) through the API and the CLI.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime, timezone
 
 import pytest
-from search_fixtures import ReferenceRanking, articles_from, build_index
+from helpers import articles_from, build_index, cli
+from search_fixtures import ReferenceRanking
 
 from search.api import NewsIndex
 from search.article import Article
@@ -230,21 +228,15 @@ def test_question_pages_and_date_sort_cover_the_same_articles(qix):
     assert newest.total_all_words == 0
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-c", "from search.cli import main; main()", *args],
-                          capture_output=True, text=True, env=env, timeout=60)
-
-
 def test_cli_says_when_not_every_word_matched(tmp_path):
     index_dir = str(build_index(tmp_path / "index", QUESTION_ARTICLES))
-    p = _cli("query", "kremlin nato bases", "--index-dir", index_dir, "--json")
+    p = cli("query", "kremlin nato bases", "--index-dir", index_dir, "--json")
     d = json.loads(p.stdout)
-    assert p.returncode == 0 and d["total"] == 4 and d["total_all_words"] == 2
+    assert p.exit_code == 0 and d["total"] == 4 and d["total_all_words"] == 2
     assert "note: 2 articles have all the words and come first" in p.stderr
-    strict = _cli("query", "kremlin nato bases", "--index-dir", index_dir, "--all", "--json")
+    strict = cli("query", "kremlin nato bases", "--index-dir", index_dir, "--all", "--json")
     assert json.loads(strict.stdout)["total"] == 2 and "note:" not in strict.stderr
-    none = _cli("query", "kremlin weather", "--index-dir", index_dir)
-    assert none.returncode == 0 and "no article has all the words" in none.stderr
-    both = _cli("query", "kremlin", "--index-dir", index_dir, "--any", "--all")
-    assert both.returncode == 2 and "choose one of --any and --all" in both.stderr
+    none = cli("query", "kremlin weather", "--index-dir", index_dir)
+    assert none.exit_code == 0 and "no article has all the words" in none.stderr
+    both = cli("query", "kremlin", "--index-dir", index_dir, "--any", "--all")
+    assert both.exit_code == 2 and "choose one of --any and --all" in both.stderr

@@ -10,19 +10,17 @@ import time
 from pathlib import Path
 
 import pytest
-from test_schedule_support import (
+from helpers import cli, cli_process, index_files, wait_for
+from schedule_helpers import (
     SchedulerProcess,
-    build_index,
-    cli,
     counts,
     extract_bbc,
     index_api,
     index_ids,
     make_corpus,
+    query_ids,
     read_log,
     run_lines,
-    search_ids,
-    wait_for,
     write_article,
 )
 
@@ -32,7 +30,7 @@ def small(tmp_path):
     """Seeds + 10 BBC politics articles, indexed."""
     corpus = make_corpus(tmp_path / "corpus", bbc=10)
     index_dir = tmp_path / "index"
-    build_index(index_dir, corpus)
+    index_files(index_dir, corpus)
     return corpus, index_dir
 
 
@@ -59,8 +57,8 @@ def test_new_changed_and_deleted_files_are_picked_up_within_one_interval(small, 
         assert (c["added"], c["updated"], c["deleted"]) == ("1", "1", "1"), second
         assert elapsed < 2 + 10, f"picked up after {elapsed:.1f}s with a 2s interval"
         # Another process searching the index sees all three changes.
-        assert len(search_ids(index_dir, "zanzibarquux")) == 1
-        assert len(search_ids(index_dir, "quuxchanged")) == 1
+        assert len(query_ids(index_dir, "zanzibarquux")) == 1
+        assert len(query_ids(index_dir, "quuxchanged")) == 1
         assert gone_id not in index_ids(index_dir)
     finally:
         assert sched.stop() == 0
@@ -69,7 +67,7 @@ def test_new_changed_and_deleted_files_are_picked_up_within_one_interval(small, 
 def test_sigterm_during_a_run_exits_0_and_leaves_a_consistent_index(tmp_path):
     corpus = make_corpus(tmp_path / "corpus")
     index_dir = tmp_path / "index"
-    build_index(index_dir, corpus)
+    index_files(index_dir, corpus)
     sched = SchedulerProcess(index_dir, tmp_path / "log", "--every", "1s")
     try:
         sched.wait_runs(1)
@@ -99,7 +97,7 @@ def test_sigterm_during_a_run_exits_0_and_leaves_a_consistent_index(tmp_path):
     run = reindex(index_dir)
     assert run.outcome == "ok"
     after = index_ids(index_dir)
-    build_index(tmp_path / "clean", corpus)  # what an uninterrupted build of the corpus holds
+    index_files(tmp_path / "clean", corpus)  # what an uninterrupted build of the corpus holds
     assert after == index_ids(tmp_path / "clean")
     assert len(after) > 700  # BBC repeats a few articles word for word: those are skipped
     print(f"stopped {took:.2f}s after SIGTERM; {len(ids)} articles committed then")
@@ -143,12 +141,12 @@ def test_two_schedulers_on_one_index_never_run_concurrently(small, tmp_path):
     first = SchedulerProcess(index_dir, tmp_path / "log1", "--every", "1s")
     try:
         first.wait_runs(1)
-        second = cli("schedule", "--every", "1s", "--index-dir", str(index_dir))
-        assert second.returncode == 2
+        second = cli_process("schedule", "--every", "1s", "--index-dir", str(index_dir))
+        assert second.exit_code == 2
         assert f"pid {first.proc.pid}" in second.stderr and "already running" in second.stderr
         assert "Traceback" not in second.stderr and len(second.stderr.strip().splitlines()) == 1
-        once = cli("schedule", "--once", "--index-dir", str(index_dir))
-        assert once.returncode == 2 and "already running" in once.stderr
+        once = cli_process("schedule", "--once", "--index-dir", str(index_dir))
+        assert once.exit_code == 2 and "already running" in once.stderr
         # The first one keeps its schedule.
         first.wait_runs(3)
         state = json.loads((index_dir / "schedule.json").read_text())
@@ -156,8 +154,8 @@ def test_two_schedulers_on_one_index_never_run_concurrently(small, tmp_path):
     finally:
         assert first.stop() == 0
     # Once it is gone, another may start (the flock died with it, nothing stale is left).
-    again = cli("schedule", "--once", "--index-dir", str(index_dir))
-    assert again.returncode == 0, again.stderr
+    again = cli_process("schedule", "--once", "--index-dir", str(index_dir))
+    assert again.exit_code == 0, again.stderr
 
 
 def test_a_manual_index_while_the_scheduler_runs_waits_or_fails_clearly(small, tmp_path):
@@ -171,11 +169,11 @@ def test_a_manual_index_while_the_scheduler_runs_waits_or_fails_clearly(small, t
         # The manual writer either gets the lock or fails at once with the holder named...
         for _ in range(50):
             r = cli("index", str(extra), "--index-dir", str(index_dir))
-            if r.returncode == 0:
+            if r.exit_code == 0:
                 break
-            assert r.returncode == 2 and "lock" in r.stderr.lower(), r.stderr
+            assert r.exit_code == 2 and "lock" in r.stderr.lower(), r.stderr
             assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
-        assert r.returncode == 0, "the manual index never got the lock between scheduled runs"
+        assert r.exit_code == 0, "the manual index never got the lock between scheduled runs"
         # ...and the scheduled runs due while it held the lock were skipped, not run alongside.
         log = "\n".join(read_log(sched.log))
         assert "run skipped: index locked" in log, log[-2000:]
@@ -185,7 +183,7 @@ def test_a_manual_index_while_the_scheduler_runs_waits_or_fails_clearly(small, t
         assert sched.stop() == 0
     ids = index_ids(index_dir)
     index_paths, _ = index_api()
-    build_index(tmp_path / "clean", corpus)
+    index_files(tmp_path / "clean", corpus)
     index_paths(tmp_path / "clean", [extra])
     assert ids == index_ids(tmp_path / "clean")  # nothing lost, nothing doubled
     assert len(ids) > 600
@@ -222,15 +220,15 @@ def test_sigterm_while_idle_exits_at_once(small, tmp_path):
 
 def test_once_and_usage_errors(small, tmp_path):
     corpus, index_dir = small
-    ok = cli("schedule", "--once", "--index-dir", str(index_dir))
-    assert ok.returncode == 0, ok.stderr
+    ok = cli_process("schedule", "--once", "--index-dir", str(index_dir))
+    assert ok.exit_code == 0, ok.stderr
     assert " run ok " in ok.stderr and "unchanged=12" in ok.stderr
     missing = cli("schedule", "--once", "--index-dir", str(tmp_path / "nope"))
-    assert missing.returncode == 2 and "no index" in missing.stderr
+    assert missing.exit_code == 2 and "no index" in missing.stderr
     assert "Traceback" not in missing.stderr
     for bad in (["--every", "15"], ["--cron", "* * *"], ["--every", "1m", "--cron", "* * * * *"], []):
         r = cli("schedule", *bad, "--index-dir", str(index_dir))
-        assert r.returncode == 2 and "Traceback" not in r.stderr, (bad, r.stderr)
+        assert r.exit_code == 2 and "Traceback" not in r.stderr, (bad, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1, r.stderr
     helptext = cli("schedule", "--help").stdout
     assert "Examples:" in helptext and "--every 15m" in helptext

@@ -6,7 +6,7 @@ import threading
 from datetime import datetime, timezone
 
 import pytest
-from search_fixtures import add_articles, build_index
+from helpers import add_articles, build_index
 
 from search.api import MAX_EXPANSIONS, NewsIndex
 from search.article import Article

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import corpus_file
-from search_fixtures import articles_from
+from helpers import articles_from
 from whoosh import highlight
 
 from search.engine.analysis import NEWS_WORD, news_analyzer

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import corpus_file
-from serve_support import PROJECT, SAMPLE_CORPUS, Server, build_index, write_dated_corpus
+from helpers import PROJECT, SAMPLE_CORPUS, cli, index_files
+from serve_support import Server, write_dated_corpus
 
 from search.api import NewsIndex
 from search.query.limits import DEFAULT_LIMITS
@@ -21,7 +22,7 @@ from search.query.limits import DEFAULT_LIMITS
 def index_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("serve-api")
     corpus = write_dated_corpus(root / "wire")
-    index = build_index(root / "index", SAMPLE_CORPUS, corpus)
+    index = index_files(root / "index", SAMPLE_CORPUS, corpus)
     with NewsIndex.open(index) as ix:
         ix.alerts.add("belarus", "Lukashenko OR Minsk")
     return index
@@ -81,11 +82,9 @@ def test_search_is_the_python_api_result(server, ix, params, api):
       "sort": "newest", "limit": 3}),
 ], ids=["defaults", "options"])
 def test_search_is_what_query_json_prints(server, index_dir, cli_args, params):
-    cli = subprocess.run([sys.executable, "-m", "search.cli", "query", *cli_args, "--json",
-                          "--index-dir", str(index_dir)], capture_output=True, text=True,
-                         cwd=PROJECT)
-    assert cli.returncode == 0, cli.stderr
-    assert server.get(url("/api/search", **params)).json() == json.loads(cli.stdout)
+    printed = cli("query", *cli_args, "--json", "--index-dir", str(index_dir))
+    assert printed.exit_code == 0, printed.stderr
+    assert server.get(url("/api/search", **params)).json() == json.loads(printed.stdout)
 
 
 def test_article_similar_stats_alerts(server, ix):
@@ -193,7 +192,7 @@ def test_missing_index_is_503_until_it_is_built(tmp_path):
             assert res.status == 503, (path, res.body)
             assert "index" in res.json()["error"]["message"]
             assert res.headers["retry-after"]
-        build_index(index_dir, SAMPLE_CORPUS)
+        index_files(index_dir, SAMPLE_CORPUS)
         res = srv.get(url("/api/search", q='"red lines"'))
         assert res.status == 200 and res.json()["total"] == 2
 
@@ -220,7 +219,7 @@ EXPENSIVE = " OR ".join(["pro*", "con*", "co~2", "th~2", "ma~2"][:DEFAULT_LIMITS
 
 @pytest.fixture(scope="module")
 def bbc_index(tmp_path_factory) -> Path:
-    return build_index(tmp_path_factory.mktemp("serve-bbc") / "index", corpus_file("bbc"))
+    return index_files(tmp_path_factory.mktemp("serve-bbc") / "index", corpus_file("bbc"))
 
 
 @pytest.mark.corpus("bbc")

@@ -10,7 +10,8 @@ import shutil
 import urllib.parse
 
 import pytest
-from serve_support import SAMPLE_CORPUS, Server, build_index, write_dated_corpus
+from helpers import SAMPLE_CORPUS, index_files
+from serve_support import Server, write_dated_corpus
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -30,7 +31,7 @@ def _missing() -> str | None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("serve-browser")
-    index = build_index(root / "index", SAMPLE_CORPUS, write_dated_corpus(root / "wire"))
+    index = index_files(root / "index", SAMPLE_CORPUS, write_dated_corpus(root / "wire"))
     with Server(index, root) as srv:
         yield srv
 
