@@ -44,9 +44,9 @@ from .indexing.schema import article_from_stored, keyword_value
 from .indexing.store import META_FILE, GenerationWatch, IndexHandle, create_index, open_index, read_meta
 from .library import IndexWriting
 from .query.cache import SearcherCache
+from .query.collapse import StoryIndex, count_stories, sources_of, story_column
 from .query.collapse import check_options as check_collapse
 from .query.collapse import collapse as collapse_matches
-from .query.collapse import count_stories, sources_of, story_column
 from .query.dates import parse_bound, utc_now
 from .query.facets import FacetSpec, count_facet
 from .query.lexer import tokenize
@@ -124,6 +124,7 @@ class NewsIndex(IndexWriting):
         self._dir = handle.index_dir if handle is not None else Path(index_dir or "")
         self.limits = limits  # how much one query may ask (query/limits.py)
         self._vocabulary: tuple[Any, Vocabulary] | None = None  # (searcher, its words)
+        self._story_index: tuple[Any, StoryIndex] | None = None  # (searcher, its stories)
         self._lock = threading.RLock()
         self._searcher: Any = None
         self._cache: SearcherCache | None = None
@@ -340,16 +341,16 @@ class NewsIndex(IndexWriting):
                 len(set(final).intersection(*word_docs))
             # Story clusters: `pool` is what the pages list, one representative per story
             # when collapsing (query/collapse.py).
-            pool, pool_scores, story_of, stories = final, matched.scores, None, None
+            pool, pool_scores, story_index, stories = final, matched.scores, None, None
             if by_story:
-                story_of = story_column(columns, reader.schema)
-                stories = collapse_matches(final, story_of, collapse_by, matched.scores,
+                story_index = self._stories_of(searcher, columns, reader.schema)
+                stories = collapse_matches(final, story_index, collapse_by, matched.scores,
                                            columns.date_keys(), engine._ties)
                 if collapse:
                     pool, pool_scores = stories.representatives, stories.scores
                     total = len(pool)
                     if all_words is not None and word_docs is not None:
-                        all_words = count_stories(set(final).intersection(*word_docs), story_of)
+                        all_words = count_stories(set(final).intersection(*word_docs), story_index)
             if not total:
                 ranked: list[tuple[int, float | None]] = []
             elif sort == "relevance" and word_docs:
@@ -368,8 +369,8 @@ class NewsIndex(IndexWriting):
             for spec in specs:
                 others = _intersect(docs for name, docs in filter_docs.items() if name != spec.field)
                 docs = matched.docs if others is None else others.intersection(matched.docs)
-                if story_of is not None:  # each story once, as its representative copy
-                    docs = collapse_matches(docs, story_of, collapse_by, matched.scores,
+                if story_index is not None:  # each story once, as its representative copy
+                    docs = collapse_matches(docs, story_index, collapse_by, matched.scores,
                                             columns.date_keys(), engine._ties).representatives
                 counts = count_facet(spec, docs, columns, empty_buckets)
                 facet_counts[spec.name] = [FacetValue(v, n) for v, n in
@@ -381,8 +382,8 @@ class NewsIndex(IndexWriting):
             terms = _highlight_terms(parsed.query, reader) if snippets else None
             hits = [_hit(searcher.stored_fields(d), score, terms, start + k + 1, bodies)
                     for k, (d, score) in enumerate(ranked)]
-            if stories is not None and story_of is not None:
-                hits = _with_stories(hits, [d for d, _ in ranked], story_of, stories,
+            if stories is not None and story_index is not None:
+                hits = _with_stories(hits, [d for d, _ in ranked], story_index.story_of, stories,
                                      columns.column("source") if collapse else None)
             suggestion = (suggest_query(query, parsed.words, reader, self._words_of(searcher),
                                         self.limits) if suggest else None)
@@ -449,6 +450,13 @@ class NewsIndex(IndexWriting):
                                   split=split, since=first, until=last)
 
         return self._guarded(run)
+
+    def _stories_of(self, searcher: Any, columns: Any, schema: Any) -> StoryIndex:
+        """The story index of this searcher's snapshot (caller holds the lock); built on
+        the first search that collapses or counts stories, not before (query/collapse.py)."""
+        if self._story_index is None or self._story_index[0] is not searcher:
+            self._story_index = (searcher, StoryIndex(story_column(columns, schema)))
+        return self._story_index[1]
 
     def _words_of(self, searcher: Any) -> Vocabulary:
         """The did-you-mean vocabulary of this searcher's snapshot (caller holds the lock)."""

@@ -15,7 +15,8 @@ does not push a relevant story down the page.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +33,22 @@ NO_STORIES = ("this index was built before story clusters, so its articles have 
 class Collapsed:
     """The stories among a set of matches: one representative document each."""
 
-    representatives: list[int]          # one document per story
-    members: dict[int, list[int]]       # representative -> every matching copy (itself too)
-    scores: dict[int, float] | None     # representative -> the story's best score
+    representatives: set[int]           # one document per story
+    members: dict[int, list[int]]       # representative -> its matching copies, when several
+    scores: dict[int, float] | None     # the story's best score for each representative
+
+
+class StoryIndex:
+    """Per searcher (a fixed snapshot): each document's story, and the documents that share
+    their story with another. Most articles stand alone (Reuters: 20,300 of 21,300 stories
+    have one copy), so a search groups only its matches among `shared` (a set
+    intersection in C) and passes the rest through: collapsing 20,000 matches then costs
+    a fraction of a millisecond instead of a Python pass over all of them."""
+
+    def __init__(self, story_of: list):
+        self.story_of = story_of
+        counts = Counter(story_of)
+        self.shared = frozenset(d for d, s in enumerate(story_of) if s and counts[s] > 1)
 
 
 def check_options(collapse_by: str, count_by: str | None) -> None:
@@ -54,11 +68,10 @@ def story_column(columns: Any, schema: Any) -> list:
 
 
 def group(docs: Iterable[int], stories: list) -> dict[Any, list[int]]:
-    """Matching documents by story id. A document without one (none should have it in an
-    index with stories) is a story of its own."""
+    """Documents by story id."""
     groups: dict[Any, list[int]] = {}
     for d in docs:
-        key = stories[d] or ("doc", d)
+        key = stories[d]
         found = groups.get(key)
         if found is None:
             groups[key] = [d]
@@ -67,35 +80,40 @@ def group(docs: Iterable[int], stories: list) -> dict[Any, list[int]]:
     return groups
 
 
-def collapse(docs: Iterable[int], stories: list, by: str, scores: dict[int, float] | None,
+def collapse(docs: Collection[int], index: StoryIndex, by: str, scores: dict[int, float] | None,
              date_keys: list[int], tie: Callable[[list[int]], Callable[[int], Any]]) -> Collapsed:
-    """One representative per story among `docs` (module docstring). `tie` is the engine's
-    tie order (`QueryEngine._ties`-like: a key function for a list of documents)."""
-    reps: list[int] = []
+    """One representative per story among `docs` (module docstring). `tie` gives the
+    engine's tie order for a list of documents (a key function)."""
+    matched = docs if isinstance(docs, (set, frozenset)) else set(docs)
+    shared = index.shared.intersection(matched)
+    reps = set(matched).difference(shared) if shared else set(matched)
     members: dict[int, list[int]] = {}
-    story_scores: dict[int, float] | None = {} if scores is not None else None
-    for copies in group(docs, stories).values():
+    for copies in group(shared, index.story_of).values():
         if len(copies) == 1:
-            rep = copies[0]
-        elif by == "earliest":
-            key = tie(copies)
+            reps.add(copies[0])
+            continue
+        key = tie(copies)
+        if by == "earliest":
             rep = min(copies, key=lambda d: (date_keys[d] < 0, date_keys[d], key(d)))
         elif scores is not None:
-            key = tie(copies)
             rep = min(copies, key=lambda d: (-scores[d], key(d)))
         else:
-            key = tie(copies)
             rep = min(copies, key=key)
-        reps.append(rep)
+        reps.add(rep)
         members[rep] = copies
-        if story_scores is not None and scores is not None:
+    story_scores = scores
+    if scores is not None and by == "earliest" and members:  # the best copy's score ranks it
+        story_scores = dict(scores)
+        for rep, copies in members.items():
             story_scores[rep] = max(scores[d] for d in copies)
     return Collapsed(reps, members, story_scores)
 
 
-def count_stories(docs: Iterable[int], stories: list) -> int:
+def count_stories(docs: Collection[int], index: StoryIndex) -> int:
     """How many stories the documents belong to."""
-    return len({stories[d] or ("doc", d) for d in docs})
+    matched = docs if isinstance(docs, (set, frozenset)) else set(docs)
+    shared = index.shared.intersection(matched)
+    return len(matched) - len(shared) + len({index.story_of[d] for d in shared})
 
 
 def sources_of(copies: Iterable[int], source_column: list) -> tuple[str, ...]:

@@ -1,0 +1,179 @@
+"""Story clusters on Reuters-21578: quality of the merges, and what they cost, in one run.
+
+    NEWS_SEARCH_CORPORA=../shared/corpora python bench/bench_stories.py [--rounds 3] [--reps 5] [--work DIR]
+
+- Quality: precision and recall of story merges on the labelled pairs in
+  tests/data/stories-reuters-labels.tsv (a pair is merged when both articles have one
+  story id), overall and per sample; plus how many stories have several copies.
+- Build cost: `index_paths` on the Reuters archive with stories and without (the same
+  code with story assignment switched off), each in a fresh process, alternating, for
+  `--rounds` rounds; the ratio of the medians.
+- Query cost: the query set of bench/bench_query.py on the built index, warm (one
+  NewsIndex reused, each query run once first), median of `--reps` runs per query:
+  plain, --collapse and --count-by story, and plain on the index built without stories.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from index_corpora import corpus_path  # noqa: E402
+
+LABELS = HERE.parent / "tests" / "data" / "stories-reuters-labels.tsv"
+
+
+def build(index_dir: Path, stories: bool) -> float:
+    """Seconds to index Reuters into `index_dir` (run in a child process)."""
+    from search.indexing import WriteSettings, index_paths, indexer
+
+    if not stories:
+        indexer._story_clusters = lambda handle, manifest: None  # the same build, no stories
+    shutil.rmtree(index_dir, ignore_errors=True)
+    t = time.perf_counter()
+    index_paths(index_dir, [corpus_path("reuters")], settings=WriteSettings())
+    return time.perf_counter() - t
+
+
+def labelled_pairs() -> list[dict[str, str]]:
+    lines = [line for line in LABELS.read_text("utf-8").splitlines() if not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+def story_ids(index_dir: Path) -> dict[str, str]:
+    """article id -> story id, from the index's columns."""
+    from search.indexing.store import open_index
+    from search.indexing.stories import indexed_stories
+
+    return {i: s for i, (s, _) in indexed_stories(open_index(index_dir).ix).items()}
+
+
+def quality(index_dir: Path) -> dict:
+    stories = story_ids(index_dir)
+    out: dict = {}
+    pairs = labelled_pairs()
+    for name in ("all", *sorted({p["sample"] for p in pairs})):
+        chosen = [p for p in pairs if name == "all" or p["sample"] == name]
+        merged = [p for p in chosen if stories.get(p["id_a"]) == stories.get(p["id_b"]) is not None]
+        same = [p for p in chosen if p["same_story"] == "1"]
+        tp = sum(1 for p in merged if p["same_story"] == "1")
+        out[name] = {"pairs": len(chosen), "merged": len(merged), "same_story": len(same),
+                     "precision": round(tp / len(merged), 3) if merged else None,
+                     "recall": round(tp / len(same), 3) if same else None,
+                     "wrong_merges": [f"{p['id_a']} {p['id_b']}: {p['reason']}" for p in merged
+                                      if p["same_story"] == "0"]}
+    sizes: dict[str, int] = {}
+    for s in stories.values():
+        sizes[s] = sizes.get(s, 0) + 1
+    out["articles"] = len(stories)
+    out["stories"] = len(sizes)
+    out["stories_with_copies"] = sum(1 for n in sizes.values() if n > 1)
+    out["articles_in_them"] = sum(n for n in sizes.values() if n > 1)
+    out["largest"] = max(sizes.values())
+    return out
+
+
+def query_latency(index_dir: Path, reps: int) -> dict:
+    """Per query, the modes' runs interleaved (plain, collapse, count by story, plain,
+    ...) so that a machine busy with other work slows them alike; the median of each."""
+    from bench_query import LIMIT, cases_for
+
+    from search import NewsIndex
+
+    cases = cases_for("tags")
+    modes = {"plain": {}, "collapse": {"collapse": True}, "count_by_story": {"count_by": "story"}}
+    times: dict[str, list[float]] = {name: [] for name in modes}
+    with NewsIndex.open(index_dir) as ix:
+        for case in cases:
+            kws = {name: dict(facets=case.facets, sort=case.sort, page=case.page, limit=LIMIT,
+                              match="all", **extra)  # as bench_query.py asks
+                   for name, extra in modes.items()}
+            for kw in kws.values():
+                ix.search(case.query, **kw)  # warm: postings and columns read once
+            runs: dict[str, list[float]] = {name: [] for name in modes}
+            for _ in range(reps):
+                for name, kw in kws.items():
+                    t = time.perf_counter()
+                    ix.search(case.query, **kw)
+                    runs[name].append(time.perf_counter() - t)
+            for name in modes:
+                times[name].append(statistics.median(runs[name]))
+    return {name: {"median_ms": round(statistics.median(t) * 1000, 2),
+                   "mean_ms": round(statistics.fmean(t) * 1000, 2), "queries": len(t)}
+            for name, t in times.items()}
+
+
+def child(args: argparse.Namespace) -> None:
+    if args.child == "build":
+        print(json.dumps({"seconds": build(Path(args.index), args.stories == "on")}))
+    elif args.child == "query":
+        print(json.dumps(query_latency(Path(args.index), args.reps)))
+
+
+def run_child(*argv: str) -> dict:
+    proc = subprocess.run([sys.executable, __file__, *argv], capture_output=True, text=True,
+                          check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "0"})
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=3, help="builds with and without stories")
+    ap.add_argument("--reps", type=int, default=5, help="timed runs per query")
+    ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse the indexes and build times an earlier run left in --work")
+    ap.add_argument("--child", choices=("build", "query"), help=argparse.SUPPRESS)
+    ap.add_argument("--stories", choices=("on", "off"), default="on", help=argparse.SUPPRESS)
+    ap.add_argument("--index", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args)
+        return 0
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-stories-"))
+    with_dir, without_dir = work / "with-stories", work / "without-stories"
+    builds: dict[str, list[float]] = {"on": [], "off": []}
+    saved = work / "builds.json"
+    if args.reuse and saved.exists():
+        builds = json.loads(saved.read_text("utf-8"))
+    else:
+        for _ in range(args.rounds):
+            for mode, where in (("on", with_dir), ("off", without_dir)):
+                builds[mode].append(run_child("--child", "build", "--stories", mode, "--index",
+                                              str(where))["seconds"])
+        saved.write_text(json.dumps(builds), "utf-8")
+    on, off = statistics.median(builds["on"]), statistics.median(builds["off"])
+    report = {
+        "build_seconds": {"with_stories": builds["on"], "without": builds["off"],
+                          "median_ratio": round(on / off, 3)},
+        "quality": quality(with_dir),
+        "query_with_stories_index": run_child("--child", "query", "--index", str(with_dir),
+                                              "--reps", str(args.reps)),
+        "query_without_stories_index": run_child("--child", "query", "--index", str(without_dir),
+                                                 "--reps", str(args.reps)),
+    }
+    q = report["query_with_stories_index"]
+    report["query_ratios"] = {
+        "collapse_vs_plain": round(q["collapse"]["mean_ms"] / q["plain"]["mean_ms"], 3),
+        "count_by_story_vs_plain": round(q["count_by_story"]["mean_ms"] / q["plain"]["mean_ms"], 3),
+        "plain_vs_index_without_stories": round(
+            q["plain"]["mean_ms"] / report["query_without_stories_index"]["plain"]["mean_ms"], 3),
+    }
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
