@@ -59,7 +59,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 SHINGLE_WORDS = 3
-NUMBER_WEIGHT = 2
+NUMBER_WEIGHT = 3
 NUM_PERM = 128
 THRESHOLD = 0.5
 MIN_WORDS = 40
