@@ -197,6 +197,12 @@ class NewsIndex(IndexWriting):
             if self._cache is not None:
                 self._cache.forget()
 
+    def with_engine(self, fn: Callable[[Any], Any]) -> Any:
+        """`fn(engine)` with the query engine of the current snapshot, under the search lock
+        (errors as `search`'s): a shard of a sharded archive (search/cluster/) gathers its
+        statistics from the snapshot its next search scores."""
+        return self._guarded(lambda searcher, cache: fn(cache.engine))
+
     # -- keeping the searcher fresh
     def _current(self) -> tuple[Any, SearcherCache]:
         """The searcher for the index as it is now (caller holds the lock)."""

@@ -26,7 +26,7 @@ COMMAND_MODULES = {"inspect": "inspect_cmd", "index": "index_cmd", "reindex": "i
                    "stats": "index_cmd", "check": "index_cmd", "query": "query_cmd",
                    "show": "query_cmd", "similar": "query_cmd", "schedule": "schedule_cmd",
                    "alerts": "schedule_cmd", "serve": "serve_cmd", "timeline": "timeline_cmd",
-                   "story": "story_cmd"}
+                   "story": "story_cmd", "cluster": "cluster_cmd"}
 EXIT_INTERRUPTED = 130  # as shells report SIGINT
 
 

@@ -147,8 +147,11 @@ def _execute(action: str, quiet: bool, verbose: bool, as_json: bool, index_dir: 
 @click.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @_writer_options
+@click.option("--cluster", "cluster", metavar="ADDRESS", default=None,
+              help="Ray cluster of a sharded archive (default: the archive's manifest).")
 def index_command(paths: tuple[str, ...], index_dir: str, wait: float, quiet: bool,
-                  verbose: bool, as_json: bool, batch_size: int, ingest: IngestOptions) -> None:
+                  verbose: bool, as_json: bool, batch_size: int, ingest: IngestOptions,
+                  cluster: str | None = None) -> None:
     """Add new articles under PATH... to the index and update changed ones.
 
     Creates the index if there is none. Unchanged files are not read again;
@@ -162,7 +165,12 @@ def index_command(paths: tuple[str, ...], index_dir: str, wait: float, quiet: bo
       news-search index ~/archives/bbc.tar.gz --index-dir ~/news-index
       news-search index feeds/ --wait 30 --quiet      # from cron
       news-search index test.csv --csv-columns section,headline,body --json
+      news-search index corpus/ --index-dir archive/  # a sharded archive: Ray tasks read
     """
+    from .cluster_cmd import index_archive, wants_cluster
+
+    if wants_cluster(index_dir, cluster, False):
+        index_archive(index_dir, paths, cluster, quiet, as_json, ingest)  # exits
     _execute("index", quiet, verbose, as_json, index_dir=index_dir, create=True,
              paths=list(paths), ingest=ingest, wait=wait, settings=_settings(batch_size))
 
@@ -196,6 +204,13 @@ def reindex_command(full: bool, allow_shrink: bool, drop_missing_roots: bool, in
     """
     if (allow_shrink or drop_missing_roots) and not full:
         raise click.UsageError("--allow-shrink and --drop-missing-roots go with --full")
+    from .cluster_cmd import index_archive, is_archive
+
+    if is_archive(index_dir):  # a sharded archive: Ray tasks read the recorded roots again
+        if full:
+            raise click.UsageError("--full is not available on a sharded archive: run "
+                                   "`news-search reindex` (it re-reads every file)")
+        index_archive(index_dir, None, None, quiet, as_json, ingest)  # exits
     _execute("reindex", quiet, verbose, as_json, index_dir=index_dir, create=False, full=full,
              ingest=ingest, wait=wait, settings=_settings(batch_size), allow_shrink=allow_shrink,
              drop_missing_roots=drop_missing_roots)

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from ..indexing.fields import DATE_FACETS, DATE_FIELD, KEYWORD_FIELDS
+from .cluster_cmd import cluster_options, partial_note
 from .common import EXIT_MATCH, EXIT_NO_MATCH, index_dir_option, reports_errors, style
 
 # The schema's names (fields.py imports nothing, so Whoosh still loads only in a command).
@@ -28,9 +29,14 @@ FIELD_CHOICES = ("id", "headline", "source", "published", "url", "score", "snipp
 DEFAULT_TABLE_FIELDS = ("id", "headline", "source", "published", "url", "score")
 
 
-def _open_index(index_dir: str) -> Any:
-    """`NewsIndex.open(index_dir)`. Imported here, not at the top: `--help` and option
+def _open_index(index_dir: str, cluster: str | None = None, allow_partial: bool = False) -> Any:
+    """`NewsIndex.open(index_dir)`, or a sharded archive's `ClusterIndex` (cluster_cmd.py).
+    Imported here, not at the top: `--help` and option
     errors answer without loading Whoosh (search/api.py loads it lean: engine/lean.py)."""
+    from .cluster_cmd import open_archive, wants_cluster
+
+    if wants_cluster(index_dir, cluster, allow_partial):
+        return open_archive(index_dir, cluster, allow_partial)
     from ..api import NewsIndex
 
     return NewsIndex.open(index_dir)
@@ -231,6 +237,7 @@ class _Table:
               help="One JSON hit per line; facets last, as one {\"facets\": ...} line.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row (columns: --fields).")
 @click.option("--tsv", "as_tsv", is_flag=True, help="Tab-separated, one line per hit (columns: --fields).")
+@cluster_options
 @click.option("--fields", callback=_fields_option, metavar="F,F...",
               help=f"Columns of --csv/--tsv, keys of --json/--jsonl hits: {','.join(FIELD_CHOICES)} "
                    f"(--csv/--tsv default: {','.join(DEFAULT_TABLE_FIELDS)}; body only when named).")
@@ -241,7 +248,8 @@ def query_command(query_words: tuple[str, ...], index_dir: str, match_any: bool,
                   facets: tuple[str, ...], facet_size: str, sort: str, limit: str, page: str,
                   every_hit: bool, count_only: bool, as_json: bool, as_jsonl: bool, as_csv: bool,
                   as_tsv: bool, fields: tuple[str, ...] | None, empty_buckets: bool = False,
-                  collapse: bool = False, collapse_by: str = "best", count_by: str | None = None) -> None:
+                  collapse: bool = False, collapse_by: str = "best", count_by: str | None = None,
+                  cluster: str | None = None, allow_partial: bool = False) -> None:
     """Search the index; exit 0 when something matched, 1 when nothing did, 2 on error.
 
     Several words are one query; a word starting with - (or anything after --) is
@@ -290,7 +298,7 @@ def query_command(query_words: tuple[str, ...], index_dir: str, match_any: bool,
         snippets=not count_only and (wanted is None or "snippet" in wanted),
         bodies=wanted is not None and "body" in wanted,
         collapse=collapse, collapse_by=collapse_by, count_by=count_by)
-    with _open_index(index_dir) as ix:
+    with _open_index(index_dir, cluster, allow_partial) as ix:
         from ..api import MAX_LIMIT
 
         if count_only:
@@ -303,6 +311,8 @@ def query_command(query_words: tuple[str, ...], index_dir: str, match_any: bool,
                             limit=limit, page=page, empty_buckets=empty_buckets)
         for hint in res.hints:
             _err(f"note: {hint}")
+        if partial_note(res):
+            _err(partial_note(res))
         if not res.matched_all_words:
             _err(_partial_note(res.total_all_words))
         for note in undated_notes(res, sort):
