@@ -154,6 +154,24 @@ def test_ties_do_not_depend_on_how_the_index_was_built(tmp_path):
         assert keys == sorted(keys) and all(h.score == 0.0 for h in hits)
 
 
+def test_date_pages_read_the_whole_date_order(tmp_path):
+    """Small pages (a heap picks the cut-off) are slices of the full date order: newest
+    first, undated last, equal dates by article id; oldest first the same, undated last."""
+    from search.indexing import index_paths
+
+    _tie_corpus(tmp_path / "corpus")
+    index_paths(tmp_path / "ix", [tmp_path / "corpus"])
+    with NewsIndex.open(tmp_path / "ix") as ix:
+        every = ix.search("grain", limit=30).hits
+        assert len(every) == 30
+        for sort, sign in (("newest", -1), ("oldest", 1)):
+            expected = [h.id for h in sorted(every, key=lambda h: (
+                h.published is None, sign * h.published.timestamp() if h.published else 0, h.id))]
+            paged = [h.id for p in range(1, 6) for h in ix.search("grain", sort=sort, limit=7, page=p,
+                                                                  snippets=False).hits]
+            assert paged == expected[:35], sort
+
+
 # -- the default mode: questions
 
 def art(i: int, body: str, day: int) -> Article:

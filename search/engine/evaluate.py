@@ -478,8 +478,12 @@ class QueryEngine:
         """Document numbers of ranks start..end-1 by ascending key(doc), ties in tie order."""
         if end > HEAP_PAGE_END or len(docs) <= end:
             return _window(sorted(docs, key=key), key, start, end, self._ties)
-        kth = heapq.nsmallest(end, map(key, docs))[-1]
-        best = [d for d in docs if key(d) <= kth]
+        # key is the caller's Python function (a date lookup): called once per document, not
+        # twice (bench_query.py's "by date" queries on Reuters: 0.99 -> 0.92 ms CPU each)
+        order = list(docs)
+        values = list(map(key, order))
+        kth = heapq.nsmallest(end, values)[-1]
+        best = [d for d, v in zip(order, values) if v <= kth]
         if len(set(map(key, best))) == len(best):
             best.sort(key=key)
         else:
