@@ -160,7 +160,8 @@ def write_plot(tl: Any, path: Path, normalize: bool) -> None:
 @click.option("--source", "sources", multiple=True, metavar="S", help="Only this source (repeatable).")
 @click.option("--section", "sections", multiple=True, metavar="S", help="Only this section (repeatable).")
 @click.option("--since", metavar="DATE", help="Start the span here (as `query --since`).")
-@click.option("--until", metavar="DATE", help="End the span here (as `query --until`).")
+@click.option("--until", metavar="DATE", help="End the span here (as `query --until`: an article "
+              "dated only to a month or year counts only if that whole period is inside).")
 @click.option("--split", type=click.Choice(SPLIT_CHOICES), help="Counts per source or per section.")
 @click.option("--normalize", is_flag=True,
               help="Chart the share of each period's articles that match (matches / articles).")
