@@ -218,3 +218,15 @@ def test_the_seed_corpus_sidecars_leave_the_seed_bytes_alone(sample_corpus, tmp_
     assert sidecars == ["000_822f08bd34c5e195.meta.json", "001_95478d100e5dc48b.meta.json"]
     for side in Path(copy).rglob("*.meta.json"):
         parse_sidecar(side.read_bytes())  # valid: no unknown key
+
+
+def test_max_bytes_bounds_the_text_not_the_text_and_its_sidecar(tmp_path):
+    from search.ingest import IngestOptions
+
+    path = _write(tmp_path / "wire", "a.txt", STORY)
+    _write(tmp_path / "wire", "a.meta.json", '{"url": "https://example.org/a"}')
+    size = path.stat().st_size
+    items = list(read_corpus([str(tmp_path)], IngestOptions(max_bytes=size)))
+    assert [getattr(i, "url", None) for i in items] == ["https://example.org/a"]
+    [skip] = list(read_corpus([str(tmp_path)], IngestOptions(max_bytes=size - 1)))
+    assert isinstance(skip, Skip) and skip.reason.startswith(f"too large: {size:,} bytes")

@@ -1,9 +1,11 @@
 """One indexing run: decide what changed, parse it in parallel, write it in batches.
 
 Per source file the manifest remembers (size, mtime_ns) and the ids it produced:
-- size and mtime unchanged: the file is not read at all;
+- size and mtime unchanged: the file is not read at all (a plain-text file's include
+  its metadata sidecar's, ingest/discover.py);
 - new or changed: it is read; each article is compared by id and content hash:
-  new id -> add, other hash -> update, same hash -> skipped without analysis;
+  new id -> add, other hash -> update, same hash -> skipped without analysis (except a
+  plain-text file's one article, rewritten: its header and sidecar are outside the hash);
   ids the file produced before but not now -> deleted;
 - (reindex) a file gone from a recorded root -> its articles are deleted.
 
