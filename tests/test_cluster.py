@@ -389,6 +389,8 @@ def test_a_build_killed_at_random_points_and_run_again_has_the_exact_articles(cl
     assert got == want
     for shard, articles in shards.items():
         assert all(archive.archive.shard_for(i) == shard for i in articles)
+    for shard in archive.archive.shards:  # free this archive's actors
+        ray.kill(archive.actor(shard), no_restart=True)
     single.close()
 
 
@@ -396,3 +398,40 @@ def test_without_a_manifest_the_archive_error_says_what_to_do(tmp_path):
     with pytest.raises(ClusterError) as err:
         ClusterIndex.open(tmp_path)
     assert "news-search cluster create" in str(err.value)
+
+
+def test_cli_create_index_and_reindex_an_archive(cluster, reuters_files, tmp_path):
+    """`cluster create`, `index` (recording the root) and `reindex` (a deleted file's
+    articles deleted) through the command line, against one index of the same files."""
+    files = tmp_path / "reuters"
+    files.mkdir()
+    for f in sorted(reuters_files.iterdir())[:3]:
+        shutil.copy(f, files / f.name)
+    env = {"RAY_ADDRESS": cluster.address}
+    archive_dir = tmp_path / "archive"
+    done = _cli("cluster", "create", str(archive_dir), "--shards", "2")
+    assert done.returncode == 0 and "2 shards" in done.stderr, done.stderr
+    done = _cli("index", str(files), "--index-dir", str(archive_dir), env=env)
+    assert done.returncode == 0 and "added" in done.stderr, done.stderr
+    (files / sorted(os.listdir(files))[0]).unlink()
+    done = _cli("reindex", "--index-dir", str(archive_dir), "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    import json
+
+    report = json.loads(done.stdout)
+    # the file's ~1,000 articles go; a later copy of one of them takes its place, as on one index
+    assert report["deleted"] > 900 and report["added"] < 10 and report["unchanged"] > 1500
+    single = NewsIndex.create(tmp_path / "single")
+    single.index([files], alerts=False)
+    archive = ClusterIndex.open(archive_dir)
+    got = {}
+    for articles in archive.articles().values():
+        got.update(articles)
+    assert got == _article_set(single)
+    done = _cli("cluster", "status", "--index-dir", str(archive_dir), env=env)
+    assert done.returncode == 0 and "shard-01:" in done.stdout
+    done = _cli("reindex", "--full", "--index-dir", str(archive_dir), env=env)
+    assert done.returncode == 2 and "sharded archive" in done.stderr
+    for shard in archive.archive.shards:  # free this archive's actors
+        ray.kill(archive.actor(shard), no_restart=True)
+    single.close()

@@ -90,20 +90,28 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
     seen_hashes: dict[str, str] = {}
     produced: dict[str, set[str]] = {s: set() for s in archive.shards}
 
-    def finish(ref: Any) -> None:
+    # Articles a shard skipped as an exact copy of one it holds: when `delete_gone` then
+    # deletes that one (its file is gone), the copy is written after all, as one index
+    # promotes a remaining copy. (The driver already skipped copies within this run.)
+    retry: dict[str, list[Article]] = {s: [] for s in archive.shards}
+
+    def finish(shard: str, ref: Any, batch: list[Article]) -> None:
         done = ray.get(ref)
         report.added += done["added"]
         report.updated += done["updated"]
         report.unchanged += done["unchanged"]
-        report.skipped.extend(done["skipped"])
+        copies = {s.path for s in done["skipped"] if s.reason.startswith("exact duplicate of")}
+        if delete_gone and copies:
+            retry[shard].extend(a for a in batch if (a.path or a.id) in copies)
+        report.skipped.extend(s for s in done["skipped"] if not (delete_gone and s.path in copies))
 
     def send(shard: str) -> None:
         batch, buffers[shard] = buffers[shard], []
         if not batch:
             return
         while len(puts[shard]) >= PUTS_IN_FLIGHT:
-            finish(puts[shard].popleft())
-        puts[shard].append(cluster.actor(shard).put.remote(batch))
+            finish(shard, *puts[shard].popleft())
+        puts[shard].append((cluster.actor(shard).put.remote(batch), batch))
 
     pending: deque[Any] = deque()
     queue = iter(files)
@@ -147,10 +155,17 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
     for shard in archive.shards:
         send(shard)
         while puts[shard]:
-            finish(puts[shard].popleft())
+            finish(shard, *puts[shard].popleft())
     if delete_gone and not report.errors:
         for shard, held in cluster.articles().items():
             gone = sorted(set(held) - produced[shard])
             if gone:
                 report.deleted += ray.get(cluster.actor(shard).remove.remote(gone))
+        delete_gone = False  # the copies' second put reports its skips
+        for shard, copies in retry.items():
+            if copies:
+                finish(shard, cluster.actor(shard).put.remote(copies), copies)
+    elif delete_gone:  # nothing deleted: the copies stay skipped, with their reasons
+        report.skipped.extend(Skip(a.path or a.id, "exact duplicate of an indexed article")
+                              for copies in retry.values() for a in copies)
     return report

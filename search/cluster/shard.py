@@ -15,6 +15,7 @@ again from disk: the index is as of its last commit.
 from __future__ import annotations
 
 import os
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,9 @@ class Shard:
         self.name = name
         self.index_dir = Path(index_dir)
         self.ix = NewsIndex.open(index_dir)  # never create: a missing shard is an error, not empty
+        # One write at a time inside the actor (its threads serve searches meanwhile): the
+        # next batch waits here, not on the index's writer lock, whose wait is for others.
+        self._writing = threading.Lock()
 
     def ping(self) -> dict[str, Any]:
         import ray
@@ -86,8 +90,9 @@ class Shard:
         """Upsert articles in durable batches; the run's counts and skips."""
         from ..indexing.indexer import WriteSettings
 
-        run = self.ix.upsert(articles, alerts=False, wait=60.0,
-                             settings=WriteSettings(batch_size=WRITE_BATCH, procs=1))
+        with self._writing:
+            run = self.ix.upsert(articles, alerts=False, wait=60.0,
+                                 settings=WriteSettings(batch_size=WRITE_BATCH, procs=1))
         return {"added": run.added, "updated": run.updated, "unchanged": run.unchanged,
                 "skipped": list(run.skipped)}
 
@@ -95,7 +100,9 @@ class Shard:
         """Delete articles no corpus file holds any more (`reindex`); how many were."""
         from ..indexing.indexer import WriteSettings
 
-        run = self.ix.delete(ids, wait=60.0, settings=WriteSettings(batch_size=WRITE_BATCH, procs=1))
+        with self._writing:
+            run = self.ix.delete(ids, wait=60.0,
+                                 settings=WriteSettings(batch_size=WRITE_BATCH, procs=1))
         return run.deleted
 
     def get(self, article_id: str) -> Article | None:
