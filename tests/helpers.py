@@ -12,7 +12,7 @@ Why each part is shaped as it is:
 - `index_files` indexes files under corpus roots (`index_paths`), as `news-search index`.
 - `cli()` runs a command in this process on click's CliRunner (click >= 8.2 keeps stderr
   apart from stdout), with exceptions propagating so a crash is never taken for an exit
-  status. A `query` costs 84 ms so and 3.0 s as a new interpreter (median of 7, on a 2-core
+  status. A `query` costs 84 ms in-process and 3.0 s as a new interpreter (median of 7, 2-core
   machine at load ~30), nearly all of it imports; `cli_process` and `start_cli_process`
   are for where a real process is the point: kills, locks, signals, terminals, pipes.
 """
