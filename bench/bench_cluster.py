@@ -3,9 +3,9 @@
 Reproduce (one run, ~10-15 minutes on 2 cores; needs `pip install -e '.[cluster]'`):
 
     python bench/bench_cluster.py [--corpora ../shared/corpora] [--shards 1,2,4]
-        [--reps 3] [--address HOST:PORT] [--json]
+        [--reps 3] [--files 22] [--address HOST:PORT] [--json]
 
-What one run measures, on Reuters-21578 (its 22 SGML files, extracted to a temporary
+What one run measures, on Reuters-21578 (its 22 SGML files, or the first `--files`, extracted to a temporary
 folder so that Ray tasks read them in parallel):
 
 - a local Ray cluster of 2 nodes (`ray.cluster_utils.Cluster`, 1 CPU each: the
@@ -42,17 +42,18 @@ QUERIES = [
     ("dates", "oil", {"since": "1987-03-01", "until": "1987-03-31"}),
     ("newest", "gold", {"sort": "newest"}),
     ("page 5", "company", {"page": 5}),
-    ("wildcard", "export* AND japan", {}),
+    ("fields", "headline:oil AND tags:crude", {}),
 ]
 
 
-def extract_reuters(corpora: Path, into: Path) -> Path:
+def extract_reuters(corpora: Path, into: Path, files: int = 22) -> Path:
     folder = into / "reuters"
     folder.mkdir()
     with tarfile.open(corpora / "reuters21578" / "reuters21578.tar.gz") as tar:
-        for member in tar.getmembers():
-            if member.isfile() and member.name.endswith(".sgm"):
-                (folder / Path(member.name).name).write_bytes(tar.extractfile(member).read())
+        members = sorted((m for m in tar.getmembers() if m.isfile() and m.name.endswith(".sgm")),
+                         key=lambda m: m.name)
+        for member in members[:files]:
+            (folder / Path(member.name).name).write_bytes(tar.extractfile(member).read())
     return folder
 
 
@@ -88,6 +89,7 @@ def main() -> None:
     ap.add_argument("--corpora", default="../shared/corpora")
     ap.add_argument("--shards", default="1,2,4")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--files", type=int, default=22, help="the first N of Reuters' 22 files (1,000 articles each)")
     ap.add_argument("--address", default=None, help="an existing Ray cluster (default: start 2 nodes)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -112,7 +114,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="bench-cluster-") as tmp:
             work = Path(tmp)
-            files = extract_reuters(Path(args.corpora), work)
+            files = extract_reuters(Path(args.corpora), work, args.files)
             t = time.perf_counter()
             single = NewsIndex.create(work / "single")
             run = single.index([files], alerts=False)

@@ -146,7 +146,8 @@ class ClusterIndex:
                 refs[shard] = getattr(self.actor(shard), method).remote(*args)
             except rex.RayError as exc:
                 missing[shard] = f"cannot be started ({type(exc).__name__})"
-        ready, _late = ray.wait(list(refs.values()), num_returns=len(refs), timeout=self.shard_timeout)
+        ready, _late = ray.wait(list(refs.values()), num_returns=len(refs),
+                                timeout=self.shard_timeout) if refs else ([], [])
         ready_set = set(ready)
         answers: dict[str, Any] = {}
         for shard, ref in refs.items():
