@@ -413,9 +413,10 @@ class NewsIndex(IndexWriting):
         order; an index that changes meanwhile may shift hits across page edges."""
         options.pop("limit", None)
         options.pop("page", None)
+        options["suggest"] = False  # a suggestion is not a hit: never computed per page
         page = count_option("from_page", from_page)
         while True:
-            res = self.search(query, **options, limit=MAX_LIMIT, page=page, suggest=False)
+            res = self.search(query, **options, limit=MAX_LIMIT, page=page)
             yield from res.hits
             if page >= res.pages:
                 return

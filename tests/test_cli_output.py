@@ -69,8 +69,12 @@ def test_api_iter_hits_pages_through_every_match(index_dir):
 
     with NewsIndex.open(index_dir) as ix:
         got = [h.id for h in ix.iter_hits("harbour", sort="oldest", snippets=False)]
+        # a caller passing every search option, suggest included, is accepted
+        again = [h.id for h in ix.iter_hits("harbour", sort="oldest", snippets=False,
+                                            suggest=True)]
         first = ix.search("harbour", sort="oldest", limit=5).hits
     assert len(got) == N and got[:5] == [h.id for h in first]
+    assert again == got
 
 
 def test_csv_with_chosen_fields_and_body(index_dir):
