@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from .common import EXIT_ERROR, EXIT_MATCH, index_dir_option, reports_errors
+from .common import EXIT_ERROR, EXIT_MATCH, index_dir_option, reports_errors, skip_summary
 
 ARCHIVE_FILE = "news-search-archive.json"  # search/cluster/archive.py (not imported: lean)
 
@@ -59,7 +59,6 @@ def index_archive(index_dir: str, paths: tuple[str, ...] | None, cluster: str | 
     paths `reindex` (the recorded roots again, gone articles deleted). Exits."""
     import time
 
-    from .index_cmd import skip_summary
 
     started = time.monotonic()
     with open_archive(index_dir, cluster) as ix:
@@ -73,7 +72,7 @@ def index_archive(index_dir: str, paths: tuple[str, ...] | None, cluster: str | 
                    f"{len(report.skipped)} skipped from {report.files} file(s) into "
                    f"{len(report.per_shard)} shard(s) in {time.monotonic() - started:.1f}s", err=True)
         if report.skipped:
-            click.echo(f"skipped: {skip_summary(report.skipped)}", err=True)
+            click.echo(skip_summary(report.skipped), err=True)
         for error in report.errors:
             click.echo(f"error: {error}", err=True)
     raise SystemExit(EXIT_ERROR if report.errors else EXIT_MATCH)

@@ -114,3 +114,22 @@ def ingest_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                            "names for headerless CSV, e.g. 'section,headline,body' (AG News).")(wrapper)
     return click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
                         show_default=True, help="Skip files (and archive members) larger than this.")(wrapper)
+
+
+def skip_kind(reason: str) -> str:
+    """The kind of a skip reason, without its particulars: "exact duplicate of a/b.txt" and
+    "exact duplicate of c.txt" are one kind (BBC has 98 of them: one summary line, not 98)."""
+    for cut in (" of ", ": ", " (", " ["):
+        reason = reason.split(cut, 1)[0]
+    return reason.strip() or "other"
+
+
+def skip_summary(skipped) -> str:
+    """"skipped: 98 exact duplicate; 1 no article": one line per run, for index, reindex and
+    an archive's build alike."""
+    counts: dict[str, int] = {}
+    for skip in skipped:
+        kind = skip_kind(skip.reason)
+        counts[kind] = counts.get(kind, 0) + 1
+    parts = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return "skipped: " + "; ".join(f"{n:,} {kind}" for kind, n in parts)

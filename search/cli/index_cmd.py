@@ -13,7 +13,15 @@ from typing import Any
 import click
 
 from ..ingest import IngestOptions
-from .common import EXIT_ERROR, EXIT_MATCH, index_dir_option, ingest_options, reports_errors, style
+from .common import (
+    EXIT_ERROR,
+    EXIT_MATCH,
+    index_dir_option,
+    ingest_options,
+    reports_errors,
+    skip_summary,
+    style,
+)
 
 _wait_option = click.option(
     "--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
@@ -76,23 +84,6 @@ def _settings(batch_size: int):
     from ..indexing import WriteSettings
 
     return WriteSettings(batch_size=batch_size)
-
-
-def skip_kind(reason: str) -> str:
-    """The kind of a skip reason, without its particulars: "exact duplicate of a/b.txt" and
-    "exact duplicate of c.txt" are one kind (BBC has 98 of them: one summary line, not 98)."""
-    for cut in (" of ", ": ", " (", " ["):
-        reason = reason.split(cut, 1)[0]
-    return reason.strip() or "other"
-
-
-def skip_summary(skipped) -> str:
-    counts: dict[str, int] = {}
-    for skip in skipped:
-        kind = skip_kind(skip.reason)
-        counts[kind] = counts.get(kind, 0) + 1
-    parts = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return "skipped: " + "; ".join(f"{n:,} {kind}" for kind, n in parts)
 
 
 def _report(run, quiet: bool, as_json: bool, seconds: float, verbose: bool = False) -> None:

@@ -144,18 +144,17 @@ def _as_bytes(schema: Any, fieldname: str, text: Any) -> bytes | None:
 def local_statistics(engine: Any, query: Any) -> ShardStatistics:
     """This shard's counts for `query` (a parsed Whoosh query) from `engine`, a
     QueryEngine over the shard's current snapshot, with the same rules its scoring uses."""
-    from .evaluate import CONTENT_FIELDS
-
+    content_fields = engine.content_fields
     schema, reader = engine.schema, engine.reader
     terms: set[TermKey] = set()
     for fieldname, text in query.iter_all_terms(phrases=True):
         btext = _as_bytes(schema, fieldname, text)
         if btext is not None and schema[fieldname].scorable:
             terms.add((fieldname, btext))
-    content = all(f in schema for f in CONTENT_FIELDS)
+    content = all(f in schema for f in content_fields)
     frequencies: dict[TermKey, int] = {}
     for fieldname, btext in terms:
-        fields = CONTENT_FIELDS if content and fieldname in CONTENT_FIELDS else (fieldname,)
+        fields = content_fields if content and fieldname in content_fields else (fieldname,)
         holding: set[int] = set()
         for f in fields:
             holding.update(engine._postings(f, btext)[0])  # live documents only

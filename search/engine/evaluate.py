@@ -100,6 +100,8 @@ class Evaluation(NamedTuple):
 class QueryEngine:
     """Evaluates parsed queries against one searcher's snapshot of the index."""
 
+    content_fields = CONTENT_FIELDS  # for collection.local_statistics, which must not import us
+
     def __init__(self, searcher: Any, ranking: Ranking = DEFAULT_RANKING):
         self.searcher = searcher
         self.reader = reader = searcher.reader()
