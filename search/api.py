@@ -40,6 +40,7 @@ load_whoosh()  # before the imports below load Whoosh: ~30 ms less per cold quer
 
 from .article import Article
 from .errors import ArticleNotFoundError, NewsSearchError, QueryError, SearchFailedError, SearchOptionError
+from .indexing.fields import CONTENT_FIELDS
 from .indexing.schema import article_from_stored, keyword_value
 from .indexing.store import META_FILE, GenerationWatch, IndexHandle, create_index, open_index, read_meta
 from .library import IndexWriting
@@ -622,14 +623,14 @@ def _highlight_terms(q: Any, reader: Any) -> set[str]:
             walk(node.b)
             return
         if isinstance(node, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
-            if node.fieldname in ("headline", "body"):
+            if node.fieldname in CONTENT_FIELDS:
                 for _, text in node.expanded_terms(reader):
                     terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
             return
         if node.is_leaf():
             if node.has_terms():
                 for field, text in node.terms(phrases=True):
-                    if field in ("headline", "body"):
+                    if field in CONTENT_FIELDS:
                         terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
             return
         for child in node.children():

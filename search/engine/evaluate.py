@@ -59,13 +59,13 @@ from typing import Any, NamedTuple, Union
 
 from whoosh import query as wq
 
+from ..indexing.fields import CONTENT_FIELDS  # one IDF per word across these (the same analysis)
 from ..indexing.schema import INFERRED_MARK
 from . import collection
 
 CACHED_POSTINGS = 1_000_000   # postings kept across queries (~120 MB at worst)
 PHRASE_CACHE_ENTRIES = 256
 HEAP_PAGE_END = 64  # up to this rank a heap finds the cut-off; deeper pages sort everything (in C)
-CONTENT_FIELDS = ("headline", "body")  # one IDF per word across these (the same analysis)
 _NO_DATE = 2 ** 64 - 1  # what Whoosh's DATETIME column holds for an undated document
 LAZY_TIES = 500  # tied documents up to which tie keys are read one by one (see tie_rank)
 

@@ -21,11 +21,12 @@ from typing import Any
 
 from whoosh import query as wq
 
+from ..indexing.fields import CONTENT_FIELDS
 from .lexer import Token
 
 MATCH_MODES = ("words", "all", "any")
 DEFAULT_MATCH = "words"
-WORD_FIELDS = ("headline", "body", "author")  # a FIELD: prefix that keeps a query plain
+WORD_FIELDS = (*CONTENT_FIELDS, "author")  # a FIELD: prefix that keeps a query plain
 
 
 def is_question(tokens: list[Token]) -> bool:

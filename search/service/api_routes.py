@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..errors import ArticleNotFoundError
+from ..indexing.fields import FACET_NAMES
 from .options import SearchState
 
 api_router = APIRouter(prefix="/api", tags=["api"])
@@ -33,8 +34,7 @@ async def search(request: Request,
                  language: list[str] = Query([], description="Only these languages (repeatable)."),
                  since: str | None = Query(None, description="Published on or after: 2021-09-01, 2021-09, 7d."),
                  until: str | None = Query(None, description="Published on or before (the whole day/month/year)."),
-                 facet: list[str] = Query([], description="source, section, tags, language, "
-                                          "published:year|month|day (repeatable)."),
+                 facet: list[str] = Query([], description=", ".join(FACET_NAMES) + " (repeatable)."),
                  sort: str | None = Query(None, description="relevance (default), newest or oldest."),
                  limit: str | None = Query(None, description="Hits per page, 1-1000 (default 10)."),
                  page: str | None = Query(None, description="Page number, 1 or more."),

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from ..errors import ArticleNotFoundError, NewsSearchError
+from ..indexing.fields import LIST_FIELDS, VALUE_FACETS
 from ..query.snippets import snippet_html
 from .errors import status_of
 from .histogram import build_histogram
@@ -20,7 +21,7 @@ from .options import SearchState, is_true
 
 page_router = APIRouter(include_in_schema=False)
 PAGE_LIMIT = "10"
-SIDEBAR_FACETS = ("source", "section", "language", "tags")
+SIDEBAR_FACETS = (*VALUE_FACETS, *LIST_FIELDS)  # source, section, language, tags
 PAGE_FACETS = [*SIDEBAR_FACETS, "published:day"]  # the histogram is drawn from the days
 FACET_ROWS = 12   # values shown per facet (counts cover all matches)
 SIMILAR_COUNT = 8
