@@ -29,6 +29,7 @@ from typing import Any
 from whoosh import query as wq
 
 from ..engine.analysis import name_analyzer, news_analyzer
+from ..engine.fuzzy import FieldFuzzyTerm
 from ..errors import QueryError
 from ..indexing.fields import CONTENT_FIELDS
 from ..indexing.schema import build_schema
@@ -380,7 +381,7 @@ class Parser:
             if len(terms) != 1:
                 raise QueryError(f"fuzzy matching needs a single word, not '{excerpt(tok.text)}'",
                                  position=tok.pos)
-            queries.append(wq.FuzzyTerm(f, terms[0][1], maxdist=dist, prefixlength=1))
+            queries.append(FieldFuzzyTerm(f, terms[0][1], maxdist=dist, prefixlength=1))
         return _or(queries)
 
     # -- combining
