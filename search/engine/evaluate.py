@@ -52,7 +52,9 @@ searcher.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
+from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Union
@@ -179,10 +181,8 @@ class QueryEngine:
 
     def _tie_columns(self) -> tuple[Any, Any]:
         if self._columns is None:
-            reader = self.reader
-            self._columns = tuple(reader.column_reader(name, translate=False)
-                                  if reader.has_column(name) else None
-                                  for name in ("published", "id"))
+            self._columns = (SegmentedColumn(self.reader, "published", _NO_DATE),
+                             SegmentedColumn(self.reader, "id", b""))
         return self._columns
 
     def _tie_key(self, d: int) -> tuple[int, bytes]:
@@ -492,6 +492,38 @@ class QueryEngine:
             tie = self._ties(best)
             best.sort(key=lambda d: (key(d), tie(d)))
         return best[start:end]
+
+
+class SegmentedColumn:
+    """A column read segment by segment, with `missing` where a segment has none.
+
+    Whoosh writes a column only for a segment where some document has the field, and
+    its multi-segment column reader skips the segments without one: every later value
+    lands on the wrong document. An index whose first segment held only undated
+    articles gave its dated articles' dates to the undated ones, and so the wrong tie
+    order (facets.py reads its columns the same way, for the same reason)."""
+
+    def __init__(self, reader: Any, name: str, missing: Any):
+        self.missing = missing
+        self.starts: list[int] = []
+        self.parts: list[tuple[int, Any]] = []
+        for leaf, offset in reader.leaf_readers():
+            column = (leaf.column_reader(name, translate=False)
+                      if name in leaf.schema and leaf.has_column(name) else None)
+            self.starts.append(offset)
+            self.parts.append((leaf.doc_count_all(), column))
+
+    def __getitem__(self, d: int) -> Any:
+        i = bisect_right(self.starts, d) - 1
+        _, column = self.parts[i]
+        return self.missing if column is None else column[d - self.starts[i]]
+
+    def __iter__(self) -> Any:
+        for count, column in self.parts:
+            if column is None:
+                yield from itertools.repeat(self.missing, count)
+            else:
+                yield from column
 
 
 def _newest(raw: Any) -> int:
