@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
+from ..engine.evaluate import SegmentedColumn
 from ..errors import SearchOptionError
 from ..indexing.fields import DATE_FACETS, FACET_NAMES, LIST_FIELDS, VALUE_FACETS
 from . import periods
@@ -64,20 +65,10 @@ class ColumnCache:
         self.memo: dict[tuple, object] = {}
 
     def column(self, field: str) -> list:
-        """The field's value per document number, None where a segment has no column.
-
-        Read segment by segment: Whoosh writes a column only for a segment where some
-        document has the field, and its multi-segment column reader skips the segments
-        without one, which shifted every later value onto the wrong document (an index
-        whose first segment had no dated article put dates on the wrong articles)."""
+        """The field's value per document number, None where a segment has no column
+        (read segment by segment: engine/evaluate.py's SegmentedColumn says why)."""
         if field not in self._columns:
-            values: list = []
-            for leaf, _offset in self.reader.leaf_readers():
-                if field in leaf.schema and leaf.has_column(field):
-                    values.extend(leaf.column_reader(field, translate=False))
-                else:
-                    values.extend([None] * leaf.doc_count_all())
-            self._columns[field] = values
+            self._columns[field] = list(SegmentedColumn(self.reader, field, None))
         return self._columns[field]
 
     def date_keys(self) -> list[int]:
