@@ -74,13 +74,21 @@ def headlines(driver) -> list[str]:
 
 
 def wait_for_next_page(driver, action) -> None:
-    """Do `action` and wait until the browser has left the page (the old one goes stale)."""
-    from selenium.webdriver.support import expected_conditions as ec
+    """Do `action` and wait until the browser shows a new, loaded page.
+
+    The old page's window carries a mark that a new page does not have. Waiting for the
+    old <html> element to go stale was racy: chromedriver 156 sometimes reports such an
+    element as "Node with given id does not belong to the document" instead of stale,
+    and the wait gave up with that error. While the new page loads, a script call may
+    fail: those errors mean "not yet"."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old = driver.find_element("tag name", "html")
+    driver.execute_script("window.__newsSearchOldPage = true")
     action()
-    WebDriverWait(driver, WAIT_SECONDS).until(ec.staleness_of(old))
+    WebDriverWait(driver, WAIT_SECONDS, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return window.__newsSearchOldPage !== true"
+                                   " && document.readyState === 'complete'"))
 
 
 def click_and_load(driver, element) -> None:
