@@ -116,7 +116,7 @@ class QueryEngine:
         self._live: frozenset[int] | None = None
         self._inferred: frozenset[int] | None = None
         self._tie_rank: list[int] | None = None
-        self._columns: tuple[Any, Any] | None = None
+        self._columns: tuple[SegmentedColumn, SegmentedColumn] | None = None
         self._tie_keys: dict[int, tuple[int, bytes]] = {}
         self._lengths: dict[str, list[float]] = {}
         self._avg_lengths: dict[str, float] = {}
@@ -169,8 +169,8 @@ class QueryEngine:
         ties involve fewer documents read their keys one by one (`_tie_key`)."""
         if self._tie_rank is None:
             dates, ids = self._tie_columns()
-            newest = [_newest(v) for v in dates] if dates is not None else [1] * self.size
-            ids_list = list(ids) if ids is not None else [b""] * self.size
+            newest = [_newest(v) for v in dates]
+            ids_list = list(ids)
             order = sorted(range(self.size), key=ids_list.__getitem__)
             order.sort(key=newest.__getitem__)
             rank = [0] * self.size
@@ -179,7 +179,7 @@ class QueryEngine:
             self._tie_rank = rank
         return self._tie_rank
 
-    def _tie_columns(self) -> tuple[Any, Any]:
+    def _tie_columns(self) -> tuple[SegmentedColumn, SegmentedColumn]:
         if self._columns is None:
             self._columns = (SegmentedColumn(self.reader, "published", _NO_DATE),
                              SegmentedColumn(self.reader, "id", b""))
@@ -191,8 +191,7 @@ class QueryEngine:
         key = self._tie_keys.get(d)
         if key is None:
             dates, ids = self._tie_columns()
-            key = self._tie_keys[d] = (_newest(dates[d]) if dates is not None else 1,
-                                       ids[d] if ids is not None else b"")
+            key = self._tie_keys[d] = (_newest(dates[d]), ids[d])
         return key
 
     def _ties(self, docs: list[int]) -> Any:
