@@ -26,8 +26,9 @@ SHARED_IDF_FIELDS = ("headline", "body")  # one IDF per word across these
 class ReferenceRanking:
     """Every match's score and the page order, computed the slow, obvious way from
     Whoosh's reader API (postings, positions, field lengths), never with the engine's
-    code. Nodes the engine hands to Whoosh (wildcards, fuzzy words, proximity, date
-    ranges) take Whoosh's own exhaustive scores here too."""
+    code. A wildcard, prefix or fuzzy word scores as the OR of the field's words it
+    matches (found by reading every word of the field); nodes the engine hands to
+    Whoosh (proximity, date ranges) take Whoosh's own exhaustive scores here too."""
 
     def __init__(self, searcher):
         self.searcher = searcher
@@ -105,9 +106,27 @@ class ReferenceRanking:
             return 0.0
         elif kind is wq.Phrase and q.slop == 1:
             value = sum(self.term_score(q.fieldname, w, d) for w in q.words)
+        elif isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            value = sum(self.term_score(q.fieldname, w, d) for w in self.pattern_words(q)
+                        if d in self.postings(q.fieldname, w))
         else:
             return self._whoosh_scores(q)[d]
         return value * q.boost
+
+    def pattern_words(self, q) -> list[str]:
+        """Every word of the field that the pattern matches: a glob (fnmatch) for a prefix
+        or wildcard, for a fuzzy word at most `maxdist` insertions, deletions or
+        substitutions (Levenshtein) with its first `prefixlength` letters unchanged."""
+        import fnmatch
+
+        from whoosh import query as wq
+
+        every = [t.decode("utf-8") for t in self.reader.lexicon(q.fieldname)]
+        if isinstance(q, wq.FuzzyTerm):
+            keep = q.text[:q.prefixlength]
+            return [w for w in every if w.startswith(keep) and _levenshtein(w, q.text) <= q.maxdist]
+        glob = q.text + "*" if isinstance(q, wq.Prefix) else q.text
+        return [w for w in every if fnmatch.fnmatchcase(w, glob)]
 
     def scores(self, q) -> dict[int, float]:
         """Every live match of `q` (as Whoosh matches it) with its score."""
@@ -123,3 +142,13 @@ class ReferenceRanking:
         """Best first (the documents of `first`, if given, before all others), ties by tie_key."""
         return sorted(scores, key=lambda d: (first is not None and d not in first, -scores[d],
                                              self.tie_key(d)))
+
+
+def _levenshtein(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute one letter) turning a into b, by the textbook table."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]

@@ -17,7 +17,16 @@ The numbers are integer sums (document counts, and lengths quantised by Whoosh t
 numbers), so the sum over shards equals the single index's count exactly and the scores
 are the same floats, bit for bit. Nodes evaluated by Whoosh's own matchers (proximity
 phrases) score with Whoosh's BM25F, whose statistics are replaced the same way
-(`CollectionWeighting`); wildcards, fuzzy words and date ranges score a constant.
+(`CollectionWeighting`); date ranges score a constant.
+
+Wildcards, prefixes and fuzzy words (expand.py) stand for words that differ from shard
+to shard: each shard reports its own expansion of every pattern (`expansions`), the
+archive's is their union, and the engine evaluates the union on every shard. Their
+document frequencies must be the archive's too, and a word's IDF counts the articles
+holding it in the headline *or* the body: a shard whose headlines lack `oily` may still
+hold it in bodies. So a shard counts every word the pattern matches in any of the two
+fields, not only the pattern's own field: the sum is then right for every word of the
+union, in one round trip.
 """
 from __future__ import annotations
 
@@ -29,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TermKey = tuple[str, bytes]  # (field, analysed word as the index stores it)
+PatternKey = tuple[str, str, str, int, int]  # expand.pattern_key: a wildcard or fuzzy word
 
 
 @dataclass(frozen=True)
@@ -47,13 +57,16 @@ class ShardStatistics:
     whoosh_count: int = 0
     whoosh_lengths: dict[str, int] = field(default_factory=dict)
     whoosh_frequencies: dict[TermKey, int] = field(default_factory=dict)
+    expansions: dict[PatternKey, tuple[bytes, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class CollectionStats:
-    """The archive's statistics for one query: the sum of every shard's `ShardStatistics`."""
+    """The archive's statistics for one query: the sum of every shard's `ShardStatistics`,
+    and the union of their expansions of each pattern (sorted)."""
 
     totals: ShardStatistics
+    expansions: dict[PatternKey, tuple[bytes, ...]] = field(default_factory=dict)
 
     @classmethod
     def combine(cls, parts: Iterable[ShardStatistics]) -> "CollectionStats":
@@ -62,7 +75,10 @@ class CollectionStats:
         whoosh_lengths: dict[str, int] = {}
         frequencies: dict[TermKey, int] = {}
         whoosh_frequencies: dict[TermKey, int] = {}
+        expansions: dict[PatternKey, set[bytes]] = {}
         for p in parts:
+            for key, words in p.expansions.items():
+                expansions.setdefault(key, set()).update(words)
             for name, total in p.length_totals.items():
                 lengths.setdefault(name, []).append(total)
             for name, total in p.whoosh_lengths.items():
@@ -75,7 +91,12 @@ class CollectionStats:
             live_count=sum(p.live_count for p in parts),
             length_totals={name: math.fsum(v) for name, v in lengths.items()},
             doc_frequencies=frequencies, whoosh_count=sum(p.whoosh_count for p in parts),
-            whoosh_lengths=whoosh_lengths, whoosh_frequencies=whoosh_frequencies))
+            whoosh_lengths=whoosh_lengths, whoosh_frequencies=whoosh_frequencies),
+            expansions={key: tuple(sorted(words)) for key, words in expansions.items()})
+
+    def expansion(self, key: PatternKey) -> tuple[bytes, ...] | None:
+        """The archive's words for a pattern (sorted), or None if it was not gathered."""
+        return self.expansions.get(key)
 
     @property
     def doc_count(self) -> int:
@@ -141,17 +162,42 @@ def _as_bytes(schema: Any, fieldname: str, text: Any) -> bytes | None:
         return None
 
 
-def local_statistics(engine: Any, query: Any) -> ShardStatistics:
+def local_statistics(engine: Any, query: Any, max_expansions: int | None = None) -> ShardStatistics:
     """This shard's counts for `query` (a parsed Whoosh query) from `engine`, a
-    QueryEngine over the shard's current snapshot, with the same rules its scoring uses."""
+    QueryEngine over the shard's current snapshot, with the same rules its scoring uses.
+
+    A wildcard expanding here to more than `max_expansions` words is refused by the
+    search step whatever the other shards hold (the union is larger still): its first
+    `max_expansions + 1` words are reported, enough for that, and none is counted."""
+    from . import expand  # expand.py reads the statistics this module activates
+
     content_fields = engine.content_fields
     schema, reader = engine.schema, engine.reader
+    content = all(f in schema for f in content_fields)
     terms: set[TermKey] = set()
     for fieldname, text in query.iter_all_terms(phrases=True):
         btext = _as_bytes(schema, fieldname, text)
         if btext is not None and schema[fieldname].scorable:
             terms.add((fieldname, btext))
-    content = all(f in schema for f in content_fields)
+    whoosh_terms = set(terms)  # Whoosh's BM25F scores only proximity phrases' words
+    expansions: dict[PatternKey, tuple[bytes, ...]] = {}
+    for leaf in query.leaves():
+        if not expand.is_pattern(leaf) or leaf.fieldname not in schema:
+            continue
+        key = expand.pattern_key(leaf)
+        words = expand.local_words(leaf, reader)
+        if max_expansions is not None and key[0] == "glob" and len(words) > max_expansions:
+            expansions[key] = tuple(words[:max_expansions + 1])
+            continue
+        expansions[key] = tuple(words)
+        if not schema[leaf.fieldname].scorable:
+            continue
+        counted = set(words)
+        if content and leaf.fieldname in content_fields:  # the word's IDF spans both fields
+            for other in content_fields:
+                if other != leaf.fieldname:
+                    counted.update(expand.local_words(expand.in_field(leaf, other), reader))
+        terms.update((leaf.fieldname, w) for w in counted)
     frequencies: dict[TermKey, int] = {}
     for fieldname, btext in terms:
         fields = content_fields if content and fieldname in content_fields else (fieldname,)
@@ -168,7 +214,8 @@ def local_statistics(engine: Any, query: Any) -> ShardStatistics:
         live_count=engine.live_count, length_totals=lengths, doc_frequencies=frequencies,
         whoosh_count=reader.doc_count_all(),
         whoosh_lengths={name: reader.field_length(name) for name in scorable},
-        whoosh_frequencies={t: reader.doc_frequency(*t) for t in terms})
+        whoosh_frequencies={t: reader.doc_frequency(*t) for t in whoosh_terms},
+        expansions=expansions)
 
 
 class CollectionWeighting:

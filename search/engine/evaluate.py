@@ -32,9 +32,13 @@ the headline was only the body's first line copied by ingestion (TIME: MAP
 - AND and OR add their parts' scores; a NOT adds nothing; an exact phrase scores
   as the sum of its words over the articles where they are consecutive
   (positions decoded only for the articles holding all the words);
-- nodes this module does not evaluate itself (proximity and gapped phrases,
-  wildcards, fuzzy terms, date ranges) run through Whoosh's own matchers, segment
-  by segment: exactly Whoosh's matches, scored by Whoosh's BM25F.
+- a wildcard, prefix or fuzzy word is expanded once over the field's words of the
+  whole snapshot (expand.py) and scores as the OR of those words: the same article
+  scores the same however the index is cut into segments or shards (Whoosh scored
+  them per segment, a constant where a segment held several of the words);
+- nodes this module does not evaluate itself (proximity and gapped phrases, date
+  ranges) run through Whoosh's own matchers, segment by segment: exactly Whoosh's
+  matches, scored by Whoosh's BM25F.
 Working on whole sets also sidesteps two Whoosh 2.7.4 bugs measured here: its
 `AndNot` lets excluded documents through, and its top-N collector drops
 documents of intersections (whoosh-community#413).
@@ -63,7 +67,7 @@ from whoosh import query as wq
 
 from ..indexing.fields import CONTENT_FIELDS  # one IDF per word across these (the same analysis)
 from ..indexing.schema import INFERRED_MARK
-from . import collection
+from . import collection, expand
 
 CACHED_POSTINGS = 1_000_000   # postings kept across queries (~120 MB at worst)
 PHRASE_CACHE_ENTRIES = 256
@@ -220,6 +224,8 @@ class QueryEngine:
             return Evaluation(docs, dict.fromkeys(docs, 0.0) if scored else None)
         elif kind is wq.Phrase and q.slop == 1 and len(q.words) > 1:
             result = self._phrase(q, scored)
+        elif expand.is_pattern(q):
+            result = self._expansion(q, scored)
         elif q is wq.NullQuery or kind is type(wq.NullQuery):
             return Evaluation(frozenset(), {} if scored else None)
         elif kind is wq.Every and not getattr(q, "fieldname", None) and not scored:
@@ -272,6 +278,20 @@ class QueryEngine:
         scores = _union_tree([p.scores for p in parts])
         return Evaluation(scores.keys(), scores)  # type: ignore[arg-type]
 
+    def _expansion(self, q: Any, scored: bool) -> Evaluation:
+        """A wildcard, prefix or fuzzy word: the OR of the words it stands for (expand.py),
+        summed in the words' sorted order (the same sums on a shard as in one index)."""
+        parts = [self.term_bytes(q.fieldname, w) for w in expand.words(q, self.reader)]
+        if not parts:
+            return Evaluation(frozenset(), {} if scored else None)
+        if not scored:
+            docs: set[int] = set()
+            for part_docs, _ in parts:
+                docs |= part_docs
+            return Evaluation(docs, None)
+        scores = _union_tree([part_scores for _, part_scores in parts])
+        return Evaluation(scores.keys(), scores)  # type: ignore[arg-type]
+
     # -- terms
     def term(self, fieldname: str, text: Any) -> tuple[frozenset[int], Scores]:
         """(live documents, document -> score) of one term; empty if the index lacks it."""
@@ -280,6 +300,12 @@ class QueryEngine:
         try:
             btext = self.schema[fieldname].to_bytes(text)
         except ValueError:
+            return frozenset(), {}
+        return self.term_bytes(fieldname, btext)
+
+    def term_bytes(self, fieldname: str, btext: bytes) -> tuple[frozenset[int], Scores]:
+        """`term` of a word as the index stores it (a pattern's expansion)."""
+        if fieldname not in self.schema:
             return frozenset(), {}
         stats = collection.active()  # a shard of a sharded archive: the archive's numbers
         key = (fieldname, btext) + (stats.cache_key(fieldname, btext) if stats else ())

@@ -6,8 +6,8 @@ written, before stemming, while the postings are under the stems. So `headline:g
 expanded, in a segment whose headlines say only "GRAINS", to `grains`, a word with no
 postings, and lost the article filed under the stem `grain`: on Reuters-21578 it
 matched 249 articles where `headline:gain OR headline:grain` matches 251. Expanding over
-the field's own term cursor gives the stems the postings are under; everything else
-(scoring, constant score, the prefix) stays Whoosh's.
+the field's own term cursor gives the stems the postings are under. The expansion is
+evaluated and scored as the OR of its words by the engine (expand.py says why).
 """
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from whoosh import query as wq
+
+from .expand import Expanding
 
 
 def terms_within(reader: Any, fieldname: str, text: str, maxdist: int,
@@ -31,9 +33,10 @@ def terms_within(reader: Any, fieldname: str, text: str, maxdist: int,
     return iter(sorted(seen))
 
 
-class FieldFuzzyTerm(wq.FuzzyTerm):
-    """`wq.FuzzyTerm` whose expansion reads the field's terms (see the module docstring)."""
+class FieldFuzzyTerm(Expanding, wq.FuzzyTerm):
+    """`wq.FuzzyTerm` whose expansion reads the field's terms (see the module docstring),
+    and on a shard the archive's union of them (expand.py)."""
 
-    def _btexts(self, ixreader: Any) -> Iterator[bytes]:
-        return terms_within(ixreader, self.fieldname, self.text, self.maxdist,
+    def local_btexts(self, reader: Any) -> Iterator[bytes]:
+        return terms_within(reader, self.fieldname, self.text, self.maxdist,
                             prefix=self.prefixlength)

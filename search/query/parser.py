@@ -29,6 +29,7 @@ from typing import Any
 from whoosh import query as wq
 
 from ..engine.analysis import name_analyzer, news_analyzer
+from ..engine.expand import FieldPrefix, FieldWildcard
 from ..engine.fuzzy import FieldFuzzyTerm
 from ..errors import QueryError
 from ..indexing.fields import CONTENT_FIELDS
@@ -365,8 +366,8 @@ class Parser:
                              hint="put at least two letters first, e.g. sanction*")
         self.result.expansions.append(Expansion(fields, pattern, tok.text, tok.pos))
         if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern:
-            return _or([wq.Prefix(f, pattern[:-1]) for f in fields])
-        return _or([wq.Wildcard(f, pattern) for f in fields])
+            return _or([FieldPrefix(f, pattern[:-1]) for f in fields])
+        return _or([FieldWildcard(f, pattern) for f in fields])
 
     def fuzzy(self, fields: tuple[str, ...], tok: Token):
         dist = tok.fuzzy

@@ -28,10 +28,20 @@ The nearest candidate wins, then one with the typed word's letters (a
 transposition), then the one in most articles. The correction is
 spliced into the query text at the word's columns, so operators, phrases and
 fields stay as typed.
+
+What the suggester reads of an index is a `Lexicon`: which words it knows, how many
+articles hold a word, its words by first letter. `IndexLexicon` reads one index
+snapshot; a sharded archive (search/cluster/) gives one that asks every shard
+(`answer` is a shard's side) and merges: a word is known if a shard knows it, its
+frequency is the sum over shards, a first letter's words the union, so the archive
+suggests exactly what one index of the same articles suggests. The questions come in
+batches (every word of the query at once, then every bucket the unknown words need),
+so an archive answers in a few round trips, not one per word.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from ..indexing.fields import CONTENT_FIELDS
 from .limits import DEFAULT_LIMITS, QueryLimits
@@ -68,12 +78,53 @@ class Vocabulary:
         return words
 
 
-def _known(reader: Any, fields: list[str], term: str) -> bool:
-    return any((f, term) in reader for f in fields)
+TermPair = tuple[str, str]  # (field, word as the index stores it)
 
 
-def _frequency(reader: Any, fields: list[str], term: str) -> int:
-    return max(reader.doc_frequency(f, term) for f in fields)
+class Lexicon(Protocol):
+    """What the suggester reads of an index (see the module docstring)."""
+
+    fields: frozenset[str]
+
+    def known(self, pairs: Iterable[TermPair]) -> set[TermPair]: ...
+
+    def frequencies(self, pairs: Iterable[TermPair]) -> dict[TermPair, int]: ...
+
+    def buckets(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[str]]: ...
+
+
+class IndexLexicon:
+    """One index snapshot's lexicon: its term dictionary and its `Vocabulary`."""
+
+    def __init__(self, reader: Any, vocabulary: Vocabulary):
+        self.reader, self.vocabulary = reader, vocabulary
+        self.fields = frozenset(reader.schema.names())
+
+    def known(self, pairs: Iterable[TermPair]) -> set[TermPair]:
+        return {p for p in pairs if p in self.reader}
+
+    def frequencies(self, pairs: Iterable[TermPair]) -> dict[TermPair, int]:
+        """Articles holding each word in the field (Whoosh's count: until a merge it
+        includes replaced copies, as it always did here)."""
+        return {p: self.reader.doc_frequency(*p) for p in pairs}
+
+    def buckets(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        return {k: self.vocabulary.starting_with(*k) for k in keys}
+
+
+def answer(lexicon: Lexicon, question: str, items: list[Any]) -> Any:
+    """A shard's answer to one batched question of an archive's lexicon."""
+    if question == "known":
+        return lexicon.known(map(tuple, items))
+    if question == "frequencies":
+        return lexicon.frequencies(map(tuple, items))
+    if question == "buckets":
+        return lexicon.buckets(map(tuple, items))
+    raise ValueError(f"unknown lexicon question {question!r}")
+
+
+def _frequency(frequencies: dict[TermPair, int], fields: list[str], term: str) -> int:
+    return max(frequencies.get((f, term), 0) for f in fields)
 
 
 def _single_term(word: str) -> str | None:
@@ -107,20 +158,35 @@ def _shown_stem(stem: str, typed: str, typed_stem: str) -> str | None:
     return min(fitting, key=lambda f: (OSA.distance(f, typed), len(f)))
 
 
-def correct_word(word: str, fields: list[str], reader: Any, vocabulary: Vocabulary) -> str | None:
+def _stems_field(lexicon: Lexicon, fields: list[str]) -> str:
+    return "body" if "body" in lexicon.fields else fields[0]  # headline stems are nearly all there
+
+
+def _buckets_for(word: str, fields: list[str], lexicon: Lexicon) -> list[tuple[str, str]]:
+    """The (field, first letter) word lists `correct_word` reads for `word`."""
+    stem = _single_term(word)
+    if stem is None:
+        return []
+    keys = [(_stems_field(lexicon, fields), stem[0])]
+    if SPELL_FIELD in lexicon.fields:
+        keys.insert(0, (SPELL_FIELD, word[0]))
+    return keys
+
+
+def correct_word(word: str, fields: list[str], lexicon: Lexicon) -> str | None:
     """The best-known spelling for an unknown, folded `word`, or None."""
     stem = _single_term(word)
     if stem is None:
         return None
     edits = 1 if len(word) < LONG_WORD else 2
     found: dict[str, tuple[int, str]] = {}  # shown spelling -> (edits, its stem)
-    if SPELL_FIELD in reader.schema:
-        for cand, d in _near(word, vocabulary.starting_with(SPELL_FIELD, word[0]), edits):
+    words = lexicon.buckets(_buckets_for(word, fields, lexicon))
+    if SPELL_FIELD in lexicon.fields:
+        for cand, d in _near(word, words[(SPELL_FIELD, word[0])], edits):
             cand_stem = _single_term(cand)
             if cand_stem is not None and cand.isalpha():
                 found[cand] = (d, cand_stem)
-    stems = "body" if "body" in reader.schema else fields[0]  # headline stems are nearly all there
-    for cand, d in _near(stem, vocabulary.starting_with(stems, stem[0]), edits):
+    for cand, d in _near(stem, words[(_stems_field(lexicon, fields), stem[0])], edits):
         if not cand.isalpha():
             continue
         shown = _shown_stem(cand, word, stem)
@@ -132,7 +198,9 @@ def correct_word(word: str, fields: list[str], reader: Any, vocabulary: Vocabula
     # gives wheat before what); then the most articles. Document frequencies (a term
     # dictionary lookup per segment and field) are read only for the nearest.
     for d in sorted({d for d, _ in found.values()}):
-        nearest = {w: _frequency(reader, fields, st) for w, (e, st) in found.items() if e == d}
+        closest = {w: st for w, (e, st) in found.items() if e == d}
+        frequencies = lexicon.frequencies({(f, st) for st in closest.values() for f in fields})
+        nearest = {w: _frequency(frequencies, fields, st) for w, st in closest.items()}
         nearest = {w: n for w, n in nearest.items() if n > 0}
         if nearest:
             return min(nearest, key=lambda w: (sorted(w) != sorted(word), -nearest[w], w))
@@ -142,21 +210,33 @@ def correct_word(word: str, fields: list[str], reader: Any, vocabulary: Vocabula
 def suggest_query(text: str, words: list[QueryWord], reader: Any, vocabulary: Vocabulary,
                   limits: QueryLimits = DEFAULT_LIMITS) -> str | None:
     """The query with its unknown words corrected, or None when none is unknown or none
-    has a good correction."""
-    replacements: list[tuple[QueryWord, str]] = []
-    considered = 0
+    has a good correction (one index snapshot: `suggest_from` with its lexicon)."""
+    return suggest_from(text, words, IndexLexicon(reader, vocabulary), limits)
+
+
+def suggest_from(text: str, words: list[QueryWord], lexicon: Lexicon,
+                 limits: QueryLimits = DEFAULT_LIMITS) -> str | None:
+    """`suggest_query` over any lexicon (one index's, or an archive's merged one)."""
+    candidates: list[tuple[QueryWord, list[str], str]] = []
     for word in words:
-        fields = [f for f in word.fields if f in TEXT_FIELDS and f in reader.schema]
+        fields = [f for f in word.fields if f in TEXT_FIELDS and f in lexicon.fields]
         folded = fold(word.text)
         if not fields or not word.terms or not folded.isalpha() \
                 or not MIN_CHARS <= len(folded) <= limits.suggest_max_word_chars:
             continue  # stop words have no terms; numbers and codes are not misspelt
-        if any(_known(reader, fields, t) for t in word.terms):
-            continue
-        considered += 1
-        if considered > limits.suggest_max_words:
-            break
-        best = correct_word(folded, fields, reader, vocabulary)
+        candidates.append((word, fields, folded))
+    if not candidates:
+        return None
+    known = lexicon.known({(f, t) for word, fields, _ in candidates for f in fields
+                           for t in word.terms})
+    unknown = [(word, fields, folded) for word, fields, folded in candidates
+               if not any((f, t) in known for f in fields for t in word.terms)]
+    unknown = unknown[:limits.suggest_max_words]
+    # every word list the corrections read, in one batch (an archive asks its shards once)
+    lexicon.buckets({k for _, fields, folded in unknown for k in _buckets_for(folded, fields, lexicon)})
+    replacements: list[tuple[QueryWord, str]] = []
+    for word, fields, folded in unknown:
+        best = correct_word(folded, fields, lexicon)
         if best:
             replacements.append((word, best))
     return splice(text, replacements)

@@ -135,7 +135,8 @@ RANK_QUERIES = [
     '"oil gas"', '"oil the gas"', '"oil gas"~2 AND price', "headline:oil^3 OR market",
     "(oil OR gas) AND NOT (price AND market)", "pri* AND oil", "vilage~ OR court",
     "published:[2021-03-01 TO 2021-06-30] AND oil", "source:wire AND (oil OR treaty)",
-    "revised AND storm",
+    "revised AND storm", "pri*", "headline:mar* OR gas", "ha?bour", "farmr~ AND NOT oil",
+    "headline:vilage~2", "(ri* OR harb*) AND price",
 ]
 
 
