@@ -59,7 +59,6 @@ def index_archive(index_dir: str, paths: tuple[str, ...] | None, cluster: str | 
     paths `reindex` (the recorded roots again, gone articles deleted). Exits."""
     import time
 
-
     started = time.monotonic()
     with open_archive(index_dir, cluster) as ix:
         report = ix.index(list(paths), ingest=ingest) if paths is not None else \
@@ -75,6 +74,9 @@ def index_archive(index_dir: str, paths: tuple[str, ...] | None, cluster: str | 
             click.echo(skip_summary(report.skipped), err=True)
         for error in report.errors:
             click.echo(f"error: {error}", err=True)
+    from .index_cmd import _report_deliveries
+
+    _report_deliveries(report)
     raise SystemExit(EXIT_ERROR if report.errors else EXIT_MATCH)
 
 

@@ -25,7 +25,15 @@ if TYPE_CHECKING:
 
 def _alerts(index_dir: str) -> Alerts:
     """The saved searches of the index at `index_dir`, run through a `NewsIndex` that opens
-    the index only when a search runs (`alerts list` beside no index lists none)."""
+    the index only when a search runs (`alerts list` beside no index lists none); on a
+    sharded archive, through its `ClusterIndex`, connected to Ray only when a search runs."""
+    from .cluster_cmd import is_archive
+
+    if is_archive(index_dir):
+        from ..cluster.alerting import ArchiveForAlerts
+        from ..library import Alerts
+
+        return Alerts(ArchiveForAlerts(index_dir))
     from ..api import NewsIndex
 
     return NewsIndex(None, index_dir=index_dir).alerts

@@ -14,16 +14,25 @@ costs nothing, a shard killed mid-commit is as of its last commit (the index's c
 safety), and a parse task on a lost node is retried by Ray (max_retries). At most
 IN_FLIGHT files are being read and PUTS_IN_FLIGHT batches per shard being written, so
 the driver's memory is bounded whatever the corpus size.
+
+A run (`run_build`) is what `index` and `reindex` are on one index: under the archive's
+writer lock (`writer.lock` in the archive folder: two builds at once would let one's
+`reindex` delete what the other just added), recorded in the archive's `runs.jsonl`
+(what `stats` shows), stopped between files by `should_stop` (the scheduler's SIGTERM:
+the batches in flight are committed, the files not read yet wait for the next run), and
+followed by the archive's alert delivery.
 """
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ..article import Article
+from ..indexing.report import IndexRun
 from ..ingest import IngestOptions
 from ..ingest.records import Skip
 
@@ -33,25 +42,45 @@ PUTS_IN_FLIGHT = 2   # batches per shard sent and not yet written
 PARSE_RETRIES = 3    # a read task lost with its node is run again
 
 
-@dataclass
-class BuildReport:
-    """What one distributed build did (the counts `news-search index` prints)."""
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
+
+@dataclass
+class BuildReport(IndexRun):
+    """What one distributed build did: an `IndexRun` (the record one index keeps, so the
+    scheduler's log line, `stats` and alert delivery read it alike) plus the files read
+    and the articles routed to each shard."""
+
+    started: datetime = field(default_factory=_now)
     files: int = 0
     articles: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-    skipped: list[Skip] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
     per_shard: dict[str, int] = field(default_factory=dict)  # articles routed to each shard
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"files": self.files, "articles": self.articles, "added": self.added,
-                "updated": self.updated, "unchanged": self.unchanged, "deleted": self.deleted,
-                "skipped": [s.to_dict() for s in self.skipped], "errors": list(self.errors),
-                "per_shard": dict(self.per_shard)}
+
+class Router:
+    """Which shard each article of a build goes to, in file order: the first copy of an
+    id or of an exact content wins, as on one index; later ones are skips. Pure, so the
+    build and a shard's rebuild (rebuild.py) route alike."""
+
+    def __init__(self, archive: Any):
+        self.archive = archive
+        self.seen_ids: dict[str, str] = {}
+        self.seen_hashes: dict[str, str] = {}
+        self.produced: dict[str, set[str]] = {s: set() for s in archive.shards}
+
+    def route(self, item: Article) -> str | Skip:
+        if item.id in self.seen_ids:
+            return Skip(item.path, f"same id as {self.seen_ids[item.id]} (two roots with the "
+                                   "same folder name?)")
+        self.seen_ids[item.id] = item.path
+        first = self.seen_hashes.get(item.content_hash)
+        if first is not None:
+            return Skip(item.path, f"exact duplicate of {first}")
+        self.seen_hashes[item.content_hash] = item.path
+        shard = self.archive.shard_for(item.id)
+        self.produced[shard].add(item.id)
+        return shard
 
 
 def read_file(sf: Any, options: IngestOptions) -> list[Article | Skip]:
@@ -63,16 +92,24 @@ def read_file(sf: Any, options: IngestOptions) -> list[Article | Skip]:
 
 def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None = None,
           progress: Callable[[BuildReport], None] | None = None,
-          delete_gone: bool = False) -> BuildReport:
+          delete_gone: bool = False, should_stop: Callable[[], bool] | None = None,
+          report: BuildReport | None = None,
+          targets: dict[str, Any] | None = None) -> BuildReport:
     """Index `paths` into the sharded archive of `cluster` (a ClusterIndex). `delete_gone`
     (`reindex`): then delete the articles no file produced any more, unless a root was
-    missing or a file could not be read (its articles are kept, as on one index)."""
+    missing or a file could not be read (its articles are kept, as on one index).
+
+    `should_stop()` is asked after each file: when true, no further file is read, the
+    batches already sent are committed, and the report's outcome is "interrupted".
+    `targets` (shard -> an actor with `put`): write only these shards' articles, to these
+    actors (a rebuild's new generations); every article is still routed, so duplicates
+    across shards are decided as in a build of the whole archive."""
     from ..indexing.indexer import MISSING_ROOT
     from ..ingest.discover import discover
 
     ray = cluster._ray  # noqa: SLF001 - the connection the ClusterIndex made
     options = ingest or IngestOptions()
-    report = BuildReport()
+    report = report if report is not None else BuildReport()
     files = []
     for item in discover([str(p) for p in paths], options):
         if isinstance(item, Skip):
@@ -84,22 +121,25 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
     report.files = len(files)
     task = ray.remote(num_cpus=1, max_retries=PARSE_RETRIES)(read_file)
     archive = cluster.archive
-    buffers: dict[str, list[Article]] = {s: [] for s in archive.shards}
-    puts: dict[str, deque[Any]] = {s: deque() for s in archive.shards}
-    seen_ids: dict[str, str] = {}
-    seen_hashes: dict[str, str] = {}
-    produced: dict[str, set[str]] = {s: set() for s in archive.shards}
+    writers = targets if targets is not None else {s: None for s in archive.shards}
+    buffers: dict[str, list[Article]] = {s: [] for s in writers}
+    puts: dict[str, deque[Any]] = {s: deque() for s in writers}
+    router = Router(archive)
 
     # Articles a shard skipped as an exact copy of one it holds: when `delete_gone` then
     # deletes that one (its file is gone), the copy is written after all, as one index
     # promotes a remaining copy. (The driver already skipped copies within this run.)
-    retry: dict[str, list[Article]] = {s: [] for s in archive.shards}
+    retry: dict[str, list[Article]] = {s: [] for s in writers}
+
+    def writer(shard: str) -> Any:
+        return writers[shard] or cluster.actor(shard)
 
     def finish(shard: str, ref: Any, batch: list[Article]) -> None:
         done = ray.get(ref)
         report.added += done["added"]
         report.updated += done["updated"]
         report.unchanged += done["unchanged"]
+        report.changed_ids.extend(done.get("changed", ()))
         copies = {s.path for s in done["skipped"] if s.reason.startswith("exact duplicate of")}
         if delete_gone and copies:
             retry[shard].extend(a for a in batch if (a.path or a.id) in copies)
@@ -111,7 +151,7 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
             return
         while len(puts[shard]) >= PUTS_IN_FLIGHT:
             finish(shard, *puts[shard].popleft())
-        puts[shard].append((cluster.actor(shard).put.remote(batch), batch))
+        puts[shard].append((writer(shard).put.remote(batch), batch))
 
     pending: deque[Any] = deque()
     queue = iter(files)
@@ -119,7 +159,13 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
         pending.append((sf, task.remote(sf, options)))
         if len(pending) >= IN_FLIGHT:
             break
+    stopped = False
     while pending:
+        if should_stop is not None and should_stop():
+            stopped = True
+            for _, ref in pending:  # not read: the next run reads them
+                ray.cancel(ref)
+            break
         sf, ref = pending.popleft()
         nxt = next(queue, None)
         if nxt is not None:
@@ -134,31 +180,26 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
                 report.skipped.append(item)
                 continue
             report.articles += 1
-            if item.id in seen_ids:
-                report.skipped.append(Skip(item.path, f"same id as {seen_ids[item.id]} (two roots "
-                                                      "with the same folder name?)"))
+            shard = router.route(item)
+            if isinstance(shard, Skip):
+                report.skipped.append(shard)
                 continue
-            seen_ids[item.id] = item.path
-            first = seen_hashes.get(item.content_hash)
-            if first is not None:
-                report.skipped.append(Skip(item.path, f"exact duplicate of {first}"))
-                continue
-            seen_hashes[item.content_hash] = item.path
-            shard = archive.shard_for(item.id)
             report.per_shard[shard] = report.per_shard.get(shard, 0) + 1
-            produced[shard].add(item.id)
+            if shard not in writers:
+                continue
             buffers[shard].append(item)
             if len(buffers[shard]) >= BATCH:
                 send(shard)
         if progress:
             progress(report)
-    for shard in archive.shards:
+    for shard in writers:
         send(shard)
         while puts[shard]:
             finish(shard, *puts[shard].popleft())
-    if delete_gone and not report.errors:
+    report.outcome = "interrupted" if stopped else "ok"
+    if delete_gone and not report.errors and not stopped:
         for shard, held in cluster.articles().items():
-            gone = sorted(set(held) - produced[shard])
+            gone = sorted(set(held) - router.produced[shard])
             if gone:
                 report.deleted += ray.get(cluster.actor(shard).remove.remote(gone))
         delete_gone = False  # the copies' second put reports its skips
@@ -168,4 +209,59 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
     elif delete_gone:  # nothing deleted: the copies stay skipped, with their reasons
         report.skipped.extend(Skip(a.path or a.id, "exact duplicate of an indexed article")
                               for copies in retry.values() for a in copies)
+    return report
+
+
+def run_build(cluster: Any, roots: Sequence[str] | None, *, ingest: IngestOptions | None,
+              wait: float, progress: Callable[[BuildReport], None] | None,
+              should_stop: Callable[[], bool] | None, alerts: bool) -> BuildReport:
+    """`index` (`roots` given: recorded in the archive manifest first, as one index records
+    its roots before reading them) or `reindex` (None: the recorded roots, gone articles
+    deleted), run as one index runs it (module docstring): under the archive's writer lock
+    (IndexLockedError after `wait` s), recorded in its `runs.jsonl` (a failed run too,
+    then raised), then the alerts delivered (`alerts`; a delivery failure is kept in
+    `report.delivery_error`, the articles are indexed)."""
+    import dataclasses
+
+    from ..errors import NewsSearchError
+    from ..indexing.lock import WriterLock
+    from ..indexing.runs import append_run
+    from .archive import read_archive, write_archive
+    from .errors import ClusterError
+
+    root = cluster.archive.root
+    report = BuildReport(kind="index" if roots is not None else "reindex")
+    with WriterLock(root, wait):
+        archive = read_archive(root)  # again, under the lock: another run may have added roots
+        known = list(archive.roots)
+        if roots is None:
+            if not known:
+                raise ClusterError(f"the archive at {root} has no corpus roots yet: index some "
+                                   f"with `news-search index PATH --index-dir ARCHIVE`")
+            scan = known
+        else:
+            scan = [str(Path(p).absolute()) for p in roots]
+            if any(r not in known for r in scan):
+                archive = dataclasses.replace(archive, roots=tuple(known + [
+                    r for r in scan if r not in known]))
+                write_archive(archive)
+        cluster.archive = archive
+        try:
+            build(cluster, [Path(p) for p in scan], ingest=ingest, progress=progress,
+                  should_stop=should_stop, delete_gone=roots is None, report=report)
+        except BaseException as exc:
+            report.outcome, report.finished = "failed", _now()
+            report.errors.append(f"{type(exc).__name__}: {exc}")
+            append_run(root, report.to_dict())
+            raise
+        report.finished = _now()
+        try:
+            append_run(root, report.to_dict())
+        except OSError as exc:
+            report.errors.append(f"could not record the run in {root}: {exc}")
+    if alerts and report.outcome in ("ok", "interrupted"):
+        try:
+            report.deliveries = cluster.alerts.deliver(report)
+        except NewsSearchError as exc:
+            report.delivery_error = str(exc)
     return report

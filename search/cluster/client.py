@@ -27,7 +27,6 @@ import os
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from ..errors import ArticleNotFoundError, NewsSearchError, SearchFailedError, SearchOptionError
@@ -289,27 +288,36 @@ class ClusterIndex:
         return answers
 
     def index(self, paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *,
-              ingest: Any = None, progress: Any = None) -> Any:
-        """Read `paths` in parallel Ray tasks and write each article to its shard (build.py)."""
-        from .archive import write_archive
-        from .build import build
+              ingest: Any = None, progress: Any = None, wait: float = 0.0,
+              should_stop: Any = None, alerts: bool = True) -> Any:
+        """Read `paths` in parallel Ray tasks and write each article to its shard, as
+        `NewsIndex.index` (the paths become corpus roots; the archive's writer lock, the
+        run recorded for `stats`, then the alerts delivered): build.py's `run_build`."""
+        from .build import run_build
 
         listed = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-        roots = [str(Path(p).absolute()) for p in listed]
-        report = build(self, [Path(p) for p in roots], ingest=ingest, progress=progress)
-        known = list(self.archive.roots)
-        if any(r not in known for r in roots):  # recorded for `reindex`, as one index does
-            self.archive = dataclasses.replace(self.archive, roots=tuple(known + [
-                r for r in roots if r not in known]))
-            write_archive(self.archive)
-        return report
+        return run_build(self, [str(p) for p in listed], ingest=ingest, wait=wait,
+                         progress=progress, should_stop=should_stop, alerts=alerts)
 
-    def reindex(self, *, ingest: Any = None, progress: Any = None) -> Any:
-        """Rescan the recorded roots: add new, update changed, delete gone articles."""
-        from .build import build
+    def reindex(self, *, ingest: Any = None, progress: Any = None, wait: float = 0.0,
+                should_stop: Any = None, alerts: bool = True) -> Any:
+        """Rescan the recorded roots: add new, update changed, delete gone articles (as
+        `NewsIndex.reindex`; `should_stop()` ends it after the batches in flight)."""
+        from .build import run_build
 
-        if not self.archive.roots:
-            raise ClusterError(f"the archive at {self.index_dir} has no corpus roots yet: "
-                               f"index some with `news-search index PATH --index-dir ARCHIVE`")
-        return build(self, [Path(p) for p in self.archive.roots], ingest=ingest,
-                     progress=progress, delete_gone=True)
+        return run_build(self, None, ingest=ingest, wait=wait, progress=progress,
+                         should_stop=should_stop, alerts=alerts)
+
+    # -- alerts (search/schedule/ runs them through this index's searches)
+    @property
+    def alerts(self) -> Any:
+        """The archive's saved searches, as `NewsIndex.alerts` (stored in the archive folder)."""
+        from ..library import Alerts
+
+        return Alerts(self)
+
+    def open_contents(self) -> Any:
+        """What alert delivery reads of the archive: every shard's committed contents."""
+        from .alerting import ArchiveContents
+
+        return ArchiveContents(self.archive)

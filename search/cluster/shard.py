@@ -94,7 +94,7 @@ class Shard:
             run = self.ix.upsert(articles, alerts=False, wait=60.0,
                                  settings=WriteSettings(batch_size=WRITE_BATCH, procs=1))
         return {"added": run.added, "updated": run.updated, "unchanged": run.unchanged,
-                "skipped": list(run.skipped)}
+                "skipped": list(run.skipped), "changed": list(run.changed_ids)}
 
     def remove(self, ids: list[str]) -> int:
         """Delete articles no corpus file holds any more (`reindex`); how many were."""

@@ -81,7 +81,7 @@ def _write_seen(folder: Path, seen: Seen) -> None:
     replace_file(folder / SEEN_FILE, text.encode("ascii"))
 
 
-def _current(handle: IndexHandle, seen: Seen | None) -> Seen:
+def _current(handle: IndexHandle | Any, seen: Seen | None) -> Seen:
     """The index's content hashes now; the lexicon is only read if something was committed
     since `seen` (a no-change cycle costs one TOC read, not a lexicon scan)."""
     version = handle.version()
@@ -90,6 +90,14 @@ def _current(handle: IndexHandle, seen: Seen | None) -> Seen:
     # Read the version first: a commit landing in between makes the next version differ,
     # so the next delivery rescans rather than trusting a stale set.
     return Seen(version, handle.content_hashes())
+
+
+def open_contents(index: SearchableIndex) -> Any:
+    """What delivery reads of the index (version, content hashes, ids of hashes): the
+    index folder's `IndexHandle`, or, for an index spread over several (a sharded
+    archive), the handle its `open_contents()` gives, with the same three methods."""
+    opener = getattr(index, "open_contents", None)
+    return opener() if opener is not None else open_index(index.index_dir)
 
 
 def create_alert(index: SearchableIndex, alert: SavedSearch) -> None:
@@ -101,7 +109,7 @@ def create_alert(index: SearchableIndex, alert: SavedSearch) -> None:
         # Only when nothing is tracked yet: with other alerts present, `seen` stays as it
         # is so that they do not lose what arrived since the last delivery.
         if _read_seen(folder) is None:
-            with open_index(index.index_dir) as handle:
+            with open_contents(index) as handle:
                 _write_seen(folder, _current(handle, None))
 
     add_alert(index.index_dir, alert, before_save=start_tracking)
@@ -116,7 +124,7 @@ def deliver_alerts(index: SearchableIndex, run: Any = None) -> list[Delivery]:
     (including `run.changed_ids`, if a run is given) and deliver the new matches.
 
     `index` is the `NewsIndex` whose searches the alerts run (the caller's open one:
-    its searcher serves every saved search). Call it after every indexing run
+    its searcher serves every saved search), or a sharded archive's `ClusterIndex`. Call it after every indexing run
     (scheduled or manual). Safe to call at any time and from several processes (they
     take turns on `alerts/.lock`); calling it twice delivers nothing twice. Raises
     only NewsSearchError subclasses (e.g. no index).
@@ -140,7 +148,7 @@ def _deliver_all(index: SearchableIndex, run: Any) -> list[Delivery]:
             return []
         seen = _read_seen(folder)
         candidates = _run_changes(run)
-        with open_index(index_dir) as handle:  # one open for the version, hashes and ids
+        with open_contents(index) as handle:  # one open for the version, hashes and ids
             current = _current(handle, seen)
             if seen is not None and current is not seen:
                 candidates |= handle.ids_with_hashes(current.hashes - seen.hashes)

@@ -16,7 +16,10 @@ from .alerts import SavedSearch
 
 
 class SearchableIndex(Protocol):
-    """What alerts need of a `NewsIndex`: its directory and its search."""
+    """What alerts need of an index that can search: its directory (where the saved
+    searches and their ledgers live) and its search. A `NewsIndex`, or a sharded
+    archive's `ClusterIndex`, which also has `open_contents()` (delivery.py's
+    `open_contents`: what is committed, read across its shards)."""
 
     @property
     def index_dir(self) -> Path: ...

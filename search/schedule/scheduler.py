@@ -36,12 +36,20 @@ class CycleResult:
     deliveries: list = field(default_factory=list)
 
 
-def _reindex(index_dir: Path, ingest: IngestOptions, wait: float, should_stop):
+def _reindex(index_dir: Path, ingest: IngestOptions, wait: float, should_stop, archive: Any = None):
     """One reindex through the public API, alerts left to `Scheduler._deliver` (which
-    defers them when a stop is asked for and logs each outcome)."""
+    defers them when a stop is asked for and logs each outcome). `archive`: the sharded
+    archive's ClusterIndex, whose reindex is `news-search reindex --index-dir ARCHIVE`'s."""
+    if archive is not None:
+        return archive.reindex(ingest=ingest, wait=wait, should_stop=should_stop, alerts=False)
     from ..api import NewsIndex
     with NewsIndex.open(index_dir, check=False, wait=wait) as ix:
         return ix.reindex(ingest=ingest, wait=wait, should_stop=should_stop, alerts=False)
+
+
+def _is_archive(index_dir: Path) -> bool:
+    from ..cluster.archive import is_archive  # no Ray: the manifest's name only
+    return is_archive(index_dir)
 
 
 class Scheduler:
@@ -57,19 +65,39 @@ class Scheduler:
         self.state = StateFile(index_dir, schedule)
         self._lock = scheduler_lock(index_dir)
         self._wake_r: int | None = None
+        # A sharded archive (search/cluster/): its ClusterIndex, connected to Ray once, in
+        # `acquire`. Its state, lock, run log and alerts live in the archive folder.
+        self.archive: Any = None
 
     # -- lifecycle -----------------------------------------------------------------------
     def acquire(self) -> None:
-        from ..indexing.store import read_meta
-        read_meta(self.index_dir)  # no index: IndexNotFoundError (exit 2), not a loop of failures
+        """Refuse at start what would fail every run (exit 2): no index, a second
+        scheduler. On a sharded archive, also an unreadable manifest or an unreachable
+        Ray cluster; connecting here, before `install_signals`, also keeps Ray's own
+        SIGTERM handler (`ray.init` sets one that exits at once) from replacing ours."""
+        if _is_archive(self.index_dir):
+            from ..cluster.archive import read_archive
+            read_archive(self.index_dir)  # a damaged manifest: ClusterError (exit 2)
+        else:
+            from ..indexing.store import read_meta
+            read_meta(self.index_dir)  # no index: IndexNotFoundError (exit 2), not a loop of failures
         if not self._lock.try_acquire():
             h = self._lock.holder()
             raise SchedulerRunningError(
                 f"another scheduler is already running on {self.index_dir} (pid {h.get('pid', '?')}"
                 f" on {h.get('host', '?')} since {h.get('since', '?')}): stop it first")
+        if _is_archive(self.index_dir):
+            from ..cluster.client import ClusterIndex
+            try:
+                self.archive = ClusterIndex.open(self.index_dir)
+            except BaseException:
+                self._lock.release()
+                raise
 
     def release(self) -> None:
         self.state.update(state="stopped", next_due=None)
+        if self.archive is not None:
+            self.archive.close()
         self._lock.release()
 
     def _on_signal(self, signum: int, frame: Any) -> None:
@@ -116,7 +144,8 @@ class Scheduler:
         t0 = time.monotonic()
         result = CycleResult(ok=False)
         try:
-            result.run = _reindex(self.index_dir, self.ingest, self.wait, lambda: self.stopping)
+            result.run = _reindex(self.index_dir, self.ingest, self.wait, lambda: self.stopping,
+                                  self.archive)
         except IndexLockedError as exc:
             self.log.line(f"run skipped: index locked: {exc}")
         except NewsSearchError as exc:
@@ -149,8 +178,11 @@ class Scheduler:
     def _deliver(self, run: Any) -> list:
         from ..api import NewsIndex
         try:
-            with NewsIndex(None, index_dir=self.index_dir) as ix:  # opened by the first search
-                deliveries = ix.alerts.deliver(run)
+            if self.archive is not None:
+                deliveries = self.archive.alerts.deliver(run)
+            else:
+                with NewsIndex(None, index_dir=self.index_dir) as ix:  # opened by the first search
+                    deliveries = ix.alerts.deliver(run)
         except NewsSearchError as exc:
             self.log.line(f"alerts failed: {exc}")
             return []

@@ -1,0 +1,148 @@
+"""Operating a sharded archive as one index is operated: the scheduler, alerts, `stats`,
+`check [--repair]` and `reindex --full`, through the real CLI and the API.
+
+One module-wide real Ray cluster (`ray.cluster_utils.Cluster`: a head and a second node)
+and small corpora of plain-text stories (tests/helpers.py `write_articles`), so that
+each test builds its own 4-shard archive in seconds, beside one plain index of the same
+files: what the archive does (alerts delivered, statistics) must equal what the index
+does. Skips without Ray (the `cluster` extra), except in CI, where it fails.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from helpers import cli, cli_process, write_articles
+from schedule_helpers import SchedulerProcess
+
+if os.environ.get("CI"):
+    import ray  # noqa: F401 - CI installs the cluster extra: a missing Ray is a failure
+ray = pytest.importorskip("ray", reason="needs Ray: pip install -e '.[cluster]'")
+
+from ray.cluster_utils import Cluster  # noqa: E402
+
+from search.cluster import create_archive  # noqa: E402
+from search.cluster.client import ClusterIndex  # noqa: E402
+
+pytestmark = [pytest.mark.slow]
+
+SHARDS = 4
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A real two-node Ray cluster on this machine, stopped with everything it started."""
+    c = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+    c.add_node(num_cpus=1)
+    ray.init(address=c.address, log_to_driver=False, logging_level="ERROR")
+    c.wait_for_nodes()
+    yield c
+    ray.shutdown()
+    c.shutdown()
+
+
+class Pair:
+    """A 4-shard archive and one plain index of the same corpus folder."""
+
+    def __init__(self, root: Path, cluster: Cluster, articles: int = 40):
+        self.corpus = write_articles(root / "corpus", articles)
+        self.archive = root / "archive"
+        self.single = root / "single"
+        self.env = {"RAY_ADDRESS": cluster.address}
+        create_archive(self.archive, SHARDS)
+        for index_dir in (self.archive, self.single):
+            cli("index", str(self.corpus), "--index-dir", str(index_dir), check=True)
+
+    def both(self, *args: str) -> tuple:
+        """The same command on the archive and on the index (in this process)."""
+        return tuple(cli(*args, "--index-dir", str(d)) for d in (self.archive, self.single))
+
+    def free(self) -> None:
+        ix = ClusterIndex.open(self.archive)
+        for shard in ix.archive.shards:
+            ray.kill(ix.actor(shard), no_restart=True)
+
+
+@pytest.fixture
+def pair(cluster, tmp_path):
+    p = Pair(tmp_path, cluster)
+    yield p
+    p.free()
+
+
+def delivered(index_dir: Path, name: str) -> list[dict]:
+    """The alert's ledger without the delivery time (which differs between two runs)."""
+    path = index_dir / "alerts" / f"{name}.jsonl"
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    return [{k: v for k, v in r.items() if k != "delivered"} for r in rows]
+
+
+def test_a_scheduled_run_on_an_archive_picks_up_new_files_and_delivers_what_one_index_does(pair):
+    for d in (pair.archive, pair.single):
+        cli("alerts", "add", "ports", "harbour OR refinery", "--index-dir", str(d), check=True)
+    write_articles(pair.corpus, 12, start=40)  # new files
+    story = pair.corpus / "story-0003.txt"      # a changed file
+    story.write_text(story.read_text("utf-8") + "A refinery fire was reported.\n", "utf-8")
+    (pair.corpus / "story-0005.txt").unlink()   # a deleted file
+    runs = [cli_process("schedule", "--once", "--index-dir", str(d), env=pair.env)
+            for d in (pair.archive, pair.single)]
+    for done in runs:
+        assert done.exit_code == 0, done.stderr
+    line = next(ln for ln in runs[0].stderr.splitlines() if " run ok " in ln)
+    assert "added=12 updated=1 deleted=1" in line, runs[0].stderr
+    assert (pair.archive / "alerts" / "ports.jsonl").exists(), runs[0].stderr
+    got, want = delivered(pair.archive, "ports"), delivered(pair.single, "ports")
+    assert got == want and len(got) >= 3  # same ids, order, headlines, snippets
+    assert "story-0003.txt" in {Path(r["path"]).name for r in got}
+    assert f"alert ports: {len(got)} new" in runs[0].stderr
+    # Nothing new: the next cycle delivers nothing, and alerts show/list read the ledger.
+    again = cli_process("schedule", "--once", "--index-dir", str(pair.archive), env=pair.env)
+    assert again.exit_code == 0 and "alert ports" not in again.stderr, again.stderr
+    shown = cli("alerts", "show", "ports", "--json", "--index-dir", str(pair.archive))
+    assert shown.exit_code == 0 and len(json.loads(shown.stdout)) == len(got)
+    listed = json.loads(cli("alerts", "list", "--json", "--index-dir", str(pair.archive)).stdout)
+    assert [(r["name"], r["delivered"]) for r in listed] == [("ports", len(got))]
+    # The scheduler's state and runs are the archive's, in its folder.
+    assert (pair.archive / "schedule.json").exists() and (pair.archive / "runs.jsonl").exists()
+
+
+def test_alerts_through_the_api_and_a_manual_index_deliver_like_one_index(pair):
+    from search.api import NewsIndex
+
+    with ClusterIndex.open(pair.archive) as archive, NewsIndex.open(pair.single) as single:
+        for ix in (archive, single):
+            ix.alerts.add("vote", "election OR budget")
+        write_articles(pair.corpus, 20, start=40)
+        runs = [ix.index(pair.corpus) for ix in (archive, single)]
+        assert [d.to_dict() for d in runs[0].deliveries] == \
+            [d.to_dict() for d in runs[1].deliveries]
+        assert runs[0].deliveries[0].new and sorted(runs[0].changed_ids) == sorted(runs[1].changed_ids)
+        assert archive.alerts.deliver() == [] or not archive.alerts.deliver()[0].new
+    assert delivered(pair.archive, "vote") == delivered(pair.single, "vote")
+
+
+def test_scheduler_on_an_archive_exit_statuses(pair, tmp_path):
+    # A second scheduler on the same archive: exit 2 naming the first.
+    sched = SchedulerProcess(pair.archive, tmp_path / "log", "--every", "1h", env=pair.env)
+    try:
+        sched.wait_runs(1, timeout=120)
+        second = cli_process("schedule", "--once", "--index-dir", str(pair.archive), env=pair.env)
+        assert second.exit_code == 2 and "another scheduler" in second.stderr, second.stderr
+        # SIGTERM ends the idle scheduler with 0: Ray's own SIGTERM handler did not replace ours.
+        assert sched.stop(signal.SIGTERM) == 0
+    finally:
+        sched.kill()
+    assert any("schedule stopped (SIGTERM)" in ln for ln in
+               (tmp_path / "log").read_text("utf-8").splitlines())
+    # A run that fails (a corpus root gone) exits 2 from --once, as on one index.
+    os.rename(pair.corpus, tmp_path / "moved")
+    try:
+        done = cli_process("schedule", "--once", "--index-dir", str(pair.archive), env=pair.env)
+        assert done.exit_code == 2 and "root" in done.stderr, done.stderr
+    finally:
+        os.rename(tmp_path / "moved", pair.corpus)
+    bad = cli("schedule", "--every", "soon", "--index-dir", str(pair.archive))
+    assert bad.exit_code == 2 and "interval" in bad.stderr
