@@ -31,9 +31,12 @@ from .errors import (  # noqa: E402
     StorageError,
 )
 
-_LAZY = {"NewsIndex": "api", "SearchResults": "results", "Hit": "results", "FacetValue": "results"}
+_LAZY = {"NewsIndex": "api", "SearchResults": "results", "Hit": "results", "FacetValue": "results",
+         "Timeline": "query.timeline", "TimelinePeriod": "query.timeline",
+         "SplitCount": "query.timeline", "Story": "query.story", "StoryCopy": "query.story"}
 
-__all__ = ["NewsIndex", "SearchResults", "Hit", "FacetValue", "Article", "NewsSearchError",
+__all__ = ["NewsIndex", "SearchResults", "Hit", "FacetValue", "Timeline", "TimelinePeriod",
+           "SplitCount", "Story", "StoryCopy", "Article", "NewsSearchError",
            "IndexNotFoundError", "IndexDamagedError", "SchemaVersionError", "IndexLockedError",
            "QueryError", "SearchOptionError", "ArticleNotFoundError", "SearchFailedError",
            "StorageError", "RebuildRefusedError", "IngestError", "ScheduleError",

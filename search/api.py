@@ -24,15 +24,13 @@ Why it is shaped like this:
 """
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Literal, get_args
+from typing import TYPE_CHECKING, Any, Callable, Literal, get_args
 
 from .engine.lean import load_whoosh
 
@@ -45,9 +43,6 @@ from .indexing.schema import article_from_stored, keyword_value
 from .indexing.store import META_FILE, GenerationWatch, IndexHandle, create_index, open_index, read_meta
 from .library import IndexWriting
 from .query.cache import SearcherCache
-from .query.collapse import StoryIndex, count_stories, sources_of, story_column
-from .query.collapse import check_options as check_collapse
-from .query.collapse import collapse as collapse_matches
 from .query.dates import parse_bound, utc_now
 from .query.facets import FacetSpec, count_facet
 from .query.lexer import tokenize
@@ -56,12 +51,17 @@ from .query.parser import Expansion, ParsedQuery, parse_query
 from .query.periods import date_range
 from .query.questions import DEFAULT_MATCH, MATCH_MODES, is_question, word_units
 from .query.snippets import make_snippet
-from .query.story import Story, build_story
 from .query.suggest import Vocabulary, suggest_query
-from .query.timeline import Timeline, build_timeline
-from .query.timeline import check_options as check_timeline_options
 from .query.variants import VariantsLoader
 from .results import FacetValue, Hit, SearchResults, utc_aware
+
+if TYPE_CHECKING:
+    # Imported where used: stories and timelines are six dataclasses and ~6 ms of every
+    # cold `news-search query` (a dataclass costs ~1 ms to create), which uses neither.
+    # `from search import Story, Timeline` gives the types.
+    from .query.collapse import StoryIndex
+    from .query.story import Story
+    from .query.timeline import Timeline
 
 # The values a type checker accepts for `match` and `sort`; the tuples below are what the
 # API checks at run time (SearchOptionError), so a wrong literal fails either way.
@@ -303,7 +303,10 @@ class NewsIndex(IndexWriting):
         with _documented_errors("reading the search options"):
             specs = [FacetSpec.parse(f) for f in _as_list(facets)]
             now = now or self.clock()
-        check_collapse(collapse_by, count_by)
+        if collapse or count_by is not None or collapse_by != "best":
+            from .query.collapse import check_options as check_collapse
+
+            check_collapse(collapse_by, count_by)
         if collapse and count_by == "article":
             raise SearchOptionError("collapse counts stories (one hit each): leave out "
                                     "count_by='article', or do not collapse")
@@ -350,6 +353,9 @@ class NewsIndex(IndexWriting):
             # when collapsing (query/collapse.py).
             pool, pool_scores, story_index, stories = final, matched.scores, None, None
             if by_story:
+                from .query.collapse import collapse as collapse_matches
+                from .query.collapse import count_stories
+
                 story_index = self._stories_of(searcher, columns, reader.schema)
                 stories = collapse_matches(final, story_index, collapse_by, matched.scores,
                                            columns.date_keys(), engine._ties)
@@ -434,6 +440,9 @@ class NewsIndex(IndexWriting):
         "month", "year") of the span, the matches of `query` and the articles indexed in
         it, under the same filters as `search`; `split` ("source", "section") per value.
         The matches are exactly `search`'s (its `total` is the timeline's `total`)."""
+        from .query.timeline import build_timeline
+        from .query.timeline import check_options as check_timeline_options
+
         with _documented_errors("reading the timeline options"):
             check_timeline_options(by, split)
             now = now or self.clock()
@@ -462,6 +471,8 @@ class NewsIndex(IndexWriting):
     def _stories_of(self, searcher: Any, columns: Any, schema: Any) -> StoryIndex:
         """The story index of this searcher's snapshot (caller holds the lock); built on
         the first search that collapses or counts stories, not before (query/collapse.py)."""
+        from .query.collapse import StoryIndex, story_column
+
         if self._story_index is None or self._story_index[0] is not searcher:
             self._story_index = (searcher, StoryIndex(story_column(columns, schema)))
         return self._story_index[1]
@@ -487,6 +498,9 @@ class NewsIndex(IndexWriting):
         of its articles. ArticleNotFoundError when it is neither; SearchOptionError naming
         `news-search reindex --full` on an index built before story clusters."""
         from whoosh import query as wq
+
+        from .query.collapse import story_column
+        from .query.story import build_story
 
         def run(searcher: Any, cache: SearcherCache) -> Story:
             story_of = story_column(cache.columns, searcher.reader().schema)
@@ -589,21 +603,20 @@ def _intersect(sets: Iterable[set[int] | frozenset[int]]) -> set[int] | None:
 
 def _check_expansions(expansions: list[Expansion], reader: Any,
                       most: int = MAX_EXPANSIONS) -> None:
-    """Refuse wildcards standing for more than `most` words (slow, and rarely meant)."""
+    """Refuse wildcards standing for more than `most` words (slow, and rarely meant;
+    on a shard, the words of the whole archive: engine/expand.py)."""
+    from .engine.expand import glob_words
+
     for exp in expansions:
-        literal = re.split(r"[*?]", exp.pattern, maxsplit=1)[0]
-        matcher = re.compile(fnmatch.translate(exp.pattern)).match
         count = 0
         for field in exp.fields:
-            for term in reader.expand_prefix(field, literal):
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
-                if matcher(text):
-                    count += 1
-                    if count > most:
-                        raise QueryError(
-                            f"'{excerpt(exp.raw)}' matches more than {most} different words",
-                            position=exp.position,
-                            hint="use a longer prefix (e.g. sanction* rather than sa*)")
+            for _word in glob_words(reader, field, exp.pattern):
+                count += 1
+                if count > most:
+                    raise QueryError(
+                        f"'{excerpt(exp.raw)}' matches more than {most} different words",
+                        position=exp.position,
+                        hint="use a longer prefix (e.g. sanction* rather than sa*)")
 
 
 def _highlight_terms(q: Any, reader: Any) -> set[str]:
@@ -645,6 +658,8 @@ def _with_stories(hits: list[Hit], docs: list[int], story_of: list, stories: Any
     """Hits with their story id, and when collapsed (`sources` given) the number and
     sources of the matching copies each stands for."""
     import dataclasses
+
+    from .query.collapse import sources_of
 
     out = []
     for hit, d in zip(hits, docs):

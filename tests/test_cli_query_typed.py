@@ -112,15 +112,24 @@ def test_the_lazy_command_table_names_every_command_of_its_module():
         assert names == {n for n, m in COMMAND_MODULES.items() if m == module}, module
 
 
-def test_a_cold_query_loads_neither_other_commands_nor_urllib(index_dir):
+# What a cold `query` does not import: other commands, Whoosh's downloaders, ingestion,
+# stories and timelines (six dataclasses), OpenSSL and html's entity table.
+COLD_QUERY_SKIPS = ('urllib.request', 'ssl', 'socket', 'search.cli.serve_cmd',
+                    'search.cli.index_cmd', 'search.cli.schedule_cmd', 'dateparser', 'search.ingest',
+                    'search.query.timeline', 'search.query.story', 'search.query.collapse',
+                    'hashlib', 'html', 'tempfile', 'shutil')
+
+
+@pytest.mark.parametrize("options", [["--count"], []], ids=["count", "page-with-snippets"])
+def test_a_cold_query_loads_none_of_what_it_does_not_use(index_dir, options):
     """What start-up skips (bench/bench_startup.py measures what that saves)."""
     import subprocess
     import sys
 
     code = ("import sys\nfrom search.cli import main\n"
-            "try:\n    main(['query', 'Kyiv', '--count', '--index-dir', sys.argv[1]])\n"
+            f"try:\n    main(['query', 'Kyiv', *{options!r}, '--index-dir', sys.argv[1]])\n"
             "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m in ('urllib.request', 'ssl', 'socket', "
-            "'search.cli.serve_cmd', 'search.cli.index_cmd', 'search.cli.schedule_cmd', 'dateparser')))")
+            f"print(sorted(m for m in sys.modules if m in {COLD_QUERY_SKIPS!r}))")
     p = subprocess.run([sys.executable, "-c", code, index_dir], capture_output=True, text=True, timeout=60)
+    assert "Kyiv" in p.stdout or options, p.stdout + p.stderr  # the page was printed
     assert p.stdout.strip().splitlines()[-1] == "[]", p.stdout + p.stderr

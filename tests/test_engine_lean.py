@@ -1,5 +1,5 @@
-"""search/engine/lean.py: the API loads Whoosh without urllib.request and morph_en, and
-both still work when something asks for them. Fresh interpreters (real processes): what
+"""search/engine/lean.py: the API loads Whoosh without urllib.request, html, hashlib,
+tempfile, shutil and morph_en, and all still work when something asks for them. Fresh interpreters (real processes): what
 a module import loads is only visible in a process that had not loaded it yet."""
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import sys
 
 from search_fixtures import SAMPLE_CORPUS
 
-DEFERRED = ("urllib.request", "http.client", "ssl", "whoosh.lang.morph_en")
+DEFERRED = ("urllib.request", "http.client", "ssl", "whoosh.lang.morph_en", "html", "hashlib",
+            "_hashlib", "tempfile", "shutil", "bz2", "lzma")
 
 
 def _run(code: str, *args: str) -> list[str]:
@@ -27,12 +28,13 @@ def test_importing_the_api_and_searching_loads_none_of_the_deferred_modules(tmp_
         "with NewsIndex.open(sys.argv[1]) as ix:\n"
         "    print(ix.search('Kyiv').total)\n"
         f"print(sorted(m for m in {DEFERRED!r} if m in sys.modules))\n"
-        "import whoosh.compat, whoosh.query.terms\n"
-        "print(whoosh.compat.urlretrieve.__module__, whoosh.query.terms.variations.__module__)\n")
+        "import whoosh.compat, whoosh.query.terms, whoosh.filedb.filetables as ft\n"
+        "print(whoosh.compat.urlretrieve.__module__, whoosh.query.terms.variations.__module__,\n"
+        "      whoosh.compat.htmlescape.__module__, ft.md5.__module__)\n")
     total, loaded, owners = _run(code, index_dir)
     assert total == "2"
     assert loaded == "[]"
-    assert owners == "search.engine.lean search.engine.lean"  # the stand-ins' functions
+    assert owners == " ".join(["search.engine.lean"] * 4)  # the stand-ins' functions
 
 
 def test_the_deferred_functions_and_modules_are_the_real_ones_when_used():
@@ -41,11 +43,27 @@ def test_the_deferred_functions_and_modules_are_the_real_ones_when_used():
         "print(sorted(query.terms.variations('walking'))[:3])\n"
         "import urllib.request, whoosh.lang.morph_en\n"
         "print(hasattr(urllib.request, 'urlopen'), whoosh.lang.morph_en.variations.__module__)\n"
-        "print(callable(whoosh.compat.urlretrieve))\n")
-    variants, real, callable_ = _run(code)
+        "print(callable(whoosh.compat.urlretrieve))\n"
+        "from whoosh.filedb import filetables\nimport hashlib, html\n"
+        "print(filetables.md5_hash(b'oil') == int(hashlib.md5(b'oil').hexdigest(), 16) & 0xffffffff,\n"
+        "      whoosh.compat.htmlescape('<b>'), html.unescape('&amp;'))\n")
+    variants, real, callable_, used = _run(code)
     assert variants == "['walk', 'walking', 'walkinged']"  # Whoosh's English suffix rules
     assert real == "True whoosh.lang.morph_en"  # later imports get the real modules
     assert callable_ == "True"
+    assert used == "True &lt;b&gt; &"  # Whoosh's hash tables and escaping, through the real ones
+
+
+def test_a_whoosh_module_that_kept_a_stand_in_reaches_the_real_module():
+    """whoosh.filedb.filestore ran `import tempfile` in the window: it holds the stand-in,
+    whose other attributes are the real module's once loaded."""
+    code = (
+        "import search.api\nfrom whoosh.filedb import filestore\nimport tempfile\n"
+        "print(filestore.tempfile is tempfile, filestore.tempfile.mkdtemp is tempfile.mkdtemp,\n"
+        "      filestore.tempfile.gettempdir() == tempfile.gettempdir())\n"
+        "from whoosh.filedb.filestore import RamStorage\nst = RamStorage()\n"
+        "print(type(st.temp_storage()).__name__)\n")
+    assert _run(code) == ["False True True", "FileStorage"]
 
 
 def test_loading_twice_or_after_whoosh_changes_nothing():
@@ -54,3 +72,12 @@ def test_loading_twice_or_after_whoosh_changes_nothing():
         "from search.engine.lean import load_whoosh\nload_whoosh(); load_whoosh()\n"
         "import whoosh.compat\nprint(whoosh.compat.urlretrieve is urllib.request.urlretrieve)\n")
     assert _run(code) == ["True"]
+
+
+def test_a_module_already_loaded_is_given_as_itself():
+    """html loaded before Whoosh: whoosh.compat gets the real escape, urllib still deferred."""
+    code = (
+        "import sys, html\nfrom search.engine.lean import load_whoosh\nload_whoosh()\n"
+        "import whoosh.compat\nprint(whoosh.compat.htmlescape is html.escape,\n"
+        "      whoosh.compat.urlretrieve.__module__, 'urllib.request' in sys.modules)\n")
+    assert _run(code) == ["True search.engine.lean False"]

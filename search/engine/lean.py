@@ -1,16 +1,23 @@
-"""Load Whoosh without two modules it imports for features news-search never calls.
+"""Load Whoosh without six modules it imports for features news-search never calls.
 
 A cold `news-search query` is mostly imports, and Whoosh 2.7.4 (pinned) pays at import
-for two things only its unused features need:
+for things only its unused features need:
 - whoosh.compat runs `from urllib.request import urlretrieve`, which loads http.client,
-  ssl and email (~20 ms), for Whoosh's downloaders;
+  ssl and email (~20 ms), for Whoosh's downloaders, and `from html import escape`,
+  which loads html's entity table (~1-2 ms), for Whoosh's highlighter;
 - whoosh.query.terms runs `from whoosh.lang.morph_en import variations`, which compiles
   ~1,500 English suffix rules (~7-14 ms), for the `Variations` query (we expand words
-  through our own analysis and name variants).
-While `load_whoosh()` imports those two Whoosh modules, each missing module is a
-stand-in whose function imports the real one when first called; the stand-ins are
-removed at once, so any later `import urllib.request` or `whoosh.lang.morph_en` gets
-the real module. Call it before anything imports Whoosh (search/api.py does, first).
+  through our own analysis and name variants);
+- whoosh.filedb.filetables runs `from hashlib import md5`, and hashlib loads OpenSSL
+  (~2.5-3 ms), for the hash tables of Whoosh's own term index (our codec reads its own
+  term dictionary: engine/termdict.py);
+- whoosh.filedb.filestore imports tempfile (for `TempStorage`) and whoosh.filedb.compound
+  `shutil.copyfileobj` (to write compound files), and with shutil come bz2 and lzma
+  (~4-5 ms together): reading an index needs neither.
+While `load_whoosh()` imports those Whoosh modules, each missing module is a stand-in
+whose function imports the real one when first called; the stand-ins are removed at
+once, so any later import of one of them gets the real module. Call it before anything
+imports Whoosh (search/api.py does, first).
 """
 from __future__ import annotations
 
@@ -19,11 +26,14 @@ import types
 from importlib import import_module
 from typing import Any
 
-# module -> (the module that imports it, the one name it takes from it)
-_DEFERRED = (
-    ("urllib.request", "whoosh.compat", "urlretrieve"),
-    ("whoosh.lang.morph_en", "whoosh.query", "variations"),
-)
+# the Whoosh module that imports them -> (module, the one name it takes from it), ...
+_DEFERRED = {
+    "whoosh.compat": (("urllib.request", "urlretrieve"), ("html", "escape")),
+    "whoosh.query": (("whoosh.lang.morph_en", "variations"),),
+    "whoosh.filedb.filetables": (("hashlib", "md5"),),
+    "whoosh.filedb.filestore": (("tempfile", "gettempdir"),),
+    "whoosh.filedb.compound": (("shutil", "copyfileobj"),),
+}
 
 
 def _deferred(module: str, name: str) -> Any:
@@ -35,17 +45,44 @@ def _deferred(module: str, name: str) -> Any:
     return call
 
 
-def load_whoosh() -> None:
-    """Import Whoosh's modules that the query path uses, leaving out `_DEFERRED`.
-    Does nothing for a module already loaded (its importer then already has the real one)."""
-    for module, importer, name in _DEFERRED:
-        if importer in sys.modules or module in sys.modules:
-            continue
-        stand_in = types.ModuleType(module)
+def _stand_in(module: str, names: list[str]) -> types.ModuleType:
+    """A module whose `names` are deferred functions. Any other attribute, asked for after
+    the loading window by a Whoosh module that kept the stand-in (`import tempfile`), is
+    the real module's (asked for during the window it is missing, as Python expects)."""
+    stand_in = types.ModuleType(module)
+    for name in names:
         setattr(stand_in, name, _deferred(module, name))
-        sys.modules[module] = stand_in
-        try:
+
+    def other(attr: str) -> Any:
+        real = import_module(module)
+        if real is stand_in or attr.startswith("__"):
+            raise AttributeError(f"module {module!r} (deferred by search/engine/lean.py) "
+                                 f"has no attribute {attr!r} yet")
+        return getattr(real, attr)
+
+    stand_in.__getattr__ = other  # type: ignore[method-assign]
+    return stand_in
+
+
+def load_whoosh() -> None:
+    """Import Whoosh's modules that the query path uses, leaving out `_DEFERRED`'s.
+
+    The stand-ins are in place while all the importers load (they import one another:
+    whoosh.query loads whoosh.filedb.filestore), then removed. An importer already
+    loaded is left alone (it has the real modules), and a module already loaded is given
+    as itself."""
+    wanted = [importer for importer in _DEFERRED if importer not in sys.modules]
+    names: dict[str, list[str]] = {}
+    for importer in wanted:
+        for module, name in _DEFERRED[importer]:
+            if module not in sys.modules:
+                names.setdefault(module, []).append(name)
+    stand_ins = {module: _stand_in(module, taken) for module, taken in names.items()}
+    sys.modules.update(stand_ins)
+    try:
+        for importer in wanted:
             import_module(importer)
-        finally:
+    finally:
+        for module, stand_in in stand_ins.items():
             if sys.modules.get(module) is stand_in:
                 del sys.modules[module]

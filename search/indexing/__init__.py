@@ -13,7 +13,8 @@ seconds); `should_stop()` is checked between batches: when True the run
 commits what it has and returns with outcome "interrupted".
 
 The writer machinery (multiprocessing, ingestion, SQLite) loads on first use:
-searching imports `search.indexing.schema` and `.store` and must not pay for it.
+searching imports `search.indexing.schema` and `.store` and must not pay for it
+(nor for the ingest options' dataclass: `ingest=None` means the defaults).
 """
 from __future__ import annotations
 
@@ -21,26 +22,27 @@ import os
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from ..ingest import IngestOptions
-
 if TYPE_CHECKING:
+    from ..ingest import IngestOptions
     from .indexer import Progress, ShouldStop, WriteSettings
     from .report import IndexRun
 
 
 def index_paths(index_dir: str | os.PathLike[str], paths: list[str | os.PathLike[str]], *,
-                ingest: IngestOptions = IngestOptions(), wait: float = 0.0,
+                ingest: IngestOptions | None = None, wait: float = 0.0,
                 progress: Progress | None = None, should_stop: ShouldStop | None = None,
                 settings: WriteSettings | None = None) -> IndexRun:
     """Add new and update changed articles under `paths` (recorded as corpus roots)."""
+    from ..ingest import IngestOptions
     from .indexer import WriteSettings, run_incremental
-    return run_incremental(index_dir, [str(p) for p in paths], kind="index", ingest=ingest,
+    return run_incremental(index_dir, [str(p) for p in paths], kind="index",
+                           ingest=ingest or IngestOptions(),
                            wait=wait, progress=progress, should_stop=should_stop,
                            settings=settings or WriteSettings())
 
 
 def reindex(index_dir: str | os.PathLike[str], *, full: bool = False,
-            ingest: IngestOptions = IngestOptions(), wait: float = 0.0,
+            ingest: IngestOptions | None = None, wait: float = 0.0,
             progress: Progress | None = None, should_stop: ShouldStop | None = None,
             settings: WriteSettings | None = None, allow_shrink: bool = False,
             drop_missing_roots: bool = False) -> IndexRun:
@@ -49,8 +51,9 @@ def reindex(index_dir: str | os.PathLike[str], *, full: bool = False,
     A full rebuild is published only if every root is present and it keeps at least
     90% of the current articles (RebuildRefusedError otherwise): `allow_shrink` accepts
     a smaller archive, `drop_missing_roots` forgets roots that are gone."""
+    from ..ingest import IngestOptions
     from .indexer import WriteSettings, run_full, run_incremental
-    settings = settings or WriteSettings()
+    settings, ingest = settings or WriteSettings(), ingest or IngestOptions()
     if full:
         return run_full(index_dir, ingest=ingest, wait=wait, progress=progress,
                         should_stop=should_stop, settings=settings, allow_shrink=allow_shrink,
