@@ -431,7 +431,7 @@ def test_cli_create_index_and_reindex_an_archive(cluster, reuters_files, tmp_pat
     done = _cli("cluster", "status", "--index-dir", str(archive_dir), env=env)
     assert done.returncode == 0 and "shard-01:" in done.stdout
     done = _cli("reindex", "--full", "--index-dir", str(archive_dir), env=env)
-    assert done.returncode == 2 and "sharded archive" in done.stderr
+    assert done.returncode == 0, done.stderr  # every shard rebuilt: tests/test_cluster_ops.py
     for shard in archive.archive.shards:  # free this archive's actors
         ray.kill(archive.actor(shard), no_restart=True)
     single.close()

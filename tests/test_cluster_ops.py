@@ -146,3 +146,83 @@ def test_scheduler_on_an_archive_exit_statuses(pair, tmp_path):
         os.rename(tmp_path / "moved", pair.corpus)
     bad = cli("schedule", "--every", "soon", "--index-dir", str(pair.archive))
     assert bad.exit_code == 2 and "interval" in bad.stderr
+
+
+def test_stats_on_an_archive_sums_its_shards_and_equals_one_index(pair):
+    from search.indexing.stats import index_stats
+
+    got, want = (json.loads(r.stdout) for r in pair.both("stats", "--json"))
+    shards = [index_stats(pair.archive / f"shard-{k:02d}", last_runs=0) for k in range(SHARDS)]
+    assert got["articles"] == sum(s["articles"] for s in shards) == want["articles"] == 40
+    assert all(s["articles"] for s in shards)  # every shard holds some
+    assert got["size_bytes"] == sum(s["size_bytes"] for s in shards)
+    for key in ("per_source", "published_first", "published_last", "roots"):
+        assert got[key] == want[key], key
+    assert [(r["shard"], r["articles"]) for r in got["shards"]] == \
+        [(f"shard-{k:02d}", s["articles"]) for k, s in enumerate(shards)]
+    assert set(want) <= set(got)  # one index's shape, plus the shards
+    assert got["last_runs"][0]["kind"] == "index" and got["last_runs"][0]["added"] == 40
+    assert got["scheduler"] is None
+    text = cli("stats", "--index-dir", str(pair.archive))
+    assert text.exit_code == 0 and "per shard:" in text.stdout and "shard-03" in text.stdout
+
+
+def _garble_toc(shard_dir: Path) -> None:
+    from search.indexing.store import current_generation
+
+    toc = max((shard_dir / current_generation(shard_dir)).glob("_MAIN_*.toc"))
+    toc.write_bytes(bytes(range(256)) * 4)
+
+
+def test_check_finds_a_damaged_shard_and_repair_mends_it(pair):
+    from search.api import NewsIndex
+
+    done = cli("check", "--index-dir", str(pair.archive), "--json")
+    assert done.exit_code == 0 and json.loads(done.stdout)["articles"] == 40
+    _garble_toc(pair.archive / "shard-02")
+    done = cli("check", "--index-dir", str(pair.archive))
+    assert done.exit_code == 2 and "damaged:   shard-02:" in done.stdout, done.output
+    assert "shard(s) shard-02 of the archive are damaged" in done.stderr
+    assert "Traceback" not in done.output
+    report = json.loads(cli("check", "--index-dir", str(pair.archive), "--json").stdout)
+    assert [s["shard"] for s in report["shards"] if not s["ok"]] == ["shard-02"]
+    assert stats_fails_naming(pair.archive, "shard-02")
+    done = cli("check", "--repair", "--index-dir", str(pair.archive))
+    assert done.exit_code == 0 and "repaired:  shard-02: rebuilt" in done.stdout, done.output
+    assert cli("check", "--index-dir", str(pair.archive)).exit_code == 0
+    # The archive answers as one index again, through the shard's actor (new generation).
+    with NewsIndex.open(pair.single) as single, ClusterIndex.open(pair.archive) as archive:
+        for query in ("harbour", "election OR budget", "museum AND NOT league"):
+            want, got = single.search(query, limit=50), archive.search(query, limit=50)
+            assert [h.id for h in got.hits] == [h.id for h in want.hits] and got.total == want.total
+    runs = [json.loads(line) for line in (pair.archive / "runs.jsonl").read_text().splitlines()]
+    assert runs[-1]["kind"] == "check --repair" and runs[-1]["outcome"] == "ok"
+
+
+def stats_fails_naming(archive: Path, shard: str) -> bool:
+    done = cli("stats", "--index-dir", str(archive))
+    return done.exit_code == 2 and shard in done.stderr and "Traceback" not in done.output
+
+
+def test_reindex_full_on_an_archive_rebuilds_every_shard_and_refuses_to_lose_articles(pair, tmp_path):
+    from search.indexing.store import current_generation
+
+    before = {k: current_generation(pair.archive / f"shard-{k:02d}") for k in range(SHARDS)}
+    archive = ClusterIndex.open(pair.archive)
+    held = archive.articles()
+    done = cli("reindex", "--full", "--index-dir", str(pair.archive), "--json")
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["added"] == 40
+    after = {k: current_generation(pair.archive / f"shard-{k:02d}") for k in range(SHARDS)}
+    assert all(after[k] != before[k] for k in range(SHARDS))
+    assert archive.articles() == held  # same articles, each on its shard
+    assert not (pair.archive / ".rebuild").exists()
+    # A root gone: refused, exit 2, the current generations stay.
+    os.rename(pair.corpus, tmp_path / "moved")
+    try:
+        done = cli("reindex", "--full", "--index-dir", str(pair.archive))
+        assert done.exit_code == 2 and "current generations are kept" in done.stderr, done.output
+    finally:
+        os.rename(tmp_path / "moved", pair.corpus)
+    assert {k: current_generation(pair.archive / f"shard-{k:02d}") for k in range(SHARDS)} == after
+    assert archive.articles() == held

@@ -54,15 +54,15 @@ def partial_note(res: Any) -> str | None:
 
 
 def index_archive(index_dir: str, paths: tuple[str, ...] | None, cluster: str | None, quiet: bool,
-                  as_json: bool, ingest: Any) -> None:
+                  as_json: bool, ingest: Any, wait: float = 0.0) -> None:
     """`news-search index PATH... --index-dir ARCHIVE` (the distributed build), or with no
     paths `reindex` (the recorded roots again, gone articles deleted). Exits."""
     import time
 
     started = time.monotonic()
     with open_archive(index_dir, cluster) as ix:
-        report = ix.index(list(paths), ingest=ingest) if paths is not None else \
-            ix.reindex(ingest=ingest)
+        report = ix.index(list(paths), ingest=ingest, wait=wait) if paths is not None else \
+            ix.reindex(ingest=ingest, wait=wait)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     elif not quiet:
@@ -76,6 +76,66 @@ def index_archive(index_dir: str, paths: tuple[str, ...] | None, cluster: str | 
             click.echo(f"error: {error}", err=True)
     from .index_cmd import _report_deliveries
 
+    _report_deliveries(report)
+    raise SystemExit(EXIT_ERROR if report.errors else EXIT_MATCH)
+
+
+def check_archive_command(index_dir: str, repair: bool, allow_shrink: bool, as_json: bool,
+                          cluster: str | None = None) -> None:
+    """`news-search check [--repair] --index-dir ARCHIVE`: every shard, read from its folder
+    (no Ray unless a repair is needed). Exits 0 when whole (or mended), 2 otherwise."""
+    from ..cluster.check import check_archive, repair_archive, report_json
+
+    result = (repair_archive(index_dir, address=cluster, allow_shrink=allow_shrink) if repair
+              else check_archive(index_dir))
+    if as_json:
+        click.echo(report_json(result))
+    else:
+        click.echo(f"archive:   {result.index_dir} ({len(result.shards)} shards)")
+        for name, r in result.shards.items():
+            click.echo(f"{name + ':':<11}{r.generation or '-'}: {r.segments} segment(s), "
+                       f"{r.articles:,} articles, {r.terms:,} terms, {r.postings:,} postings")
+            for problem in r.problems:
+                click.echo(f"damaged:   {name}: {problem}")
+            for note in r.notes:
+                click.echo(f"note:      {name}: {note}")
+        for line in result.repaired:
+            click.echo(f"repaired:  {line}")
+        for problem in result.still_damaged:
+            click.echo(f"repaired:  still damaged: {problem}")
+        if result.ok:
+            click.echo("ok:        every shard reads back whole")
+    if result.ok or result.mended:
+        raise SystemExit(EXIT_MATCH)
+    if not repair:
+        click.echo(f"news-search: error: shard(s) {', '.join(result.damaged)} of the archive are "
+                   f"damaged: run `news-search check --repair`", err=True)
+    raise SystemExit(EXIT_ERROR)
+
+
+def rebuild_archive(index_dir: str, quiet: bool, as_json: bool, ingest: Any, wait: float,
+                    allow_shrink: bool, drop_missing_roots: bool) -> None:
+    """`news-search reindex --full --index-dir ARCHIVE`: every shard rebuilt into a new
+    generation from the corpus roots (search/cluster/rebuild.py). Exits."""
+    import time
+
+    from ..cluster.rebuild import rebuild_shards
+    from .index_cmd import _report_deliveries
+
+    started = time.monotonic()
+    with open_archive(index_dir) as ix:
+        report = rebuild_shards(ix, None, kind="reindex --full", ingest=ingest, wait=wait,
+                                allow_shrink=allow_shrink, drop_missing_roots=drop_missing_roots)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    elif not quiet:
+        click.echo(f"reindex --full: {report.added} articles rebuilt into "
+                   f"{len(report.per_shard)} shard(s), {len(report.skipped)} skipped from "
+                   f"{report.files} file(s) in {time.monotonic() - started:.1f}s", err=True)
+        if report.skipped:
+            click.echo(skip_summary(report.skipped), err=True)
+        for error in report.errors:
+            click.echo(f"error: {error}", err=True)
     _report_deliveries(report)
     raise SystemExit(EXIT_ERROR if report.errors else EXIT_MATCH)
 

@@ -161,7 +161,7 @@ def index_command(paths: tuple[str, ...], index_dir: str, wait: float, quiet: bo
     from .cluster_cmd import index_archive, wants_cluster
 
     if wants_cluster(index_dir, cluster, False):
-        index_archive(index_dir, paths, cluster, quiet, as_json, ingest)  # exits
+        index_archive(index_dir, paths, cluster, quiet, as_json, ingest, wait)  # exits
     _execute("index", quiet, verbose, as_json, index_dir=index_dir, create=True,
              paths=list(paths), ingest=ingest, wait=wait, settings=_settings(batch_size))
 
@@ -199,9 +199,11 @@ def reindex_command(full: bool, allow_shrink: bool, drop_missing_roots: bool, in
 
     if is_archive(index_dir):  # a sharded archive: Ray tasks read the recorded roots again
         if full:
-            raise click.UsageError("--full is not available on a sharded archive: run "
-                                   "`news-search reindex` (it re-reads every file)")
-        index_archive(index_dir, None, None, quiet, as_json, ingest)  # exits
+            from .cluster_cmd import rebuild_archive
+
+            rebuild_archive(index_dir, quiet, as_json, ingest, wait, allow_shrink,
+                            drop_missing_roots)  # exits
+        index_archive(index_dir, None, None, quiet, as_json, ingest, wait)  # exits
     _execute("reindex", quiet, verbose, as_json, index_dir=index_dir, create=False, full=full,
              ingest=ingest, wait=wait, settings=_settings(batch_size), allow_shrink=allow_shrink,
              drop_missing_roots=drop_missing_roots)
@@ -231,14 +233,26 @@ def stats_command(index_dir: str, as_json: bool, runs: int) -> None:
       news-search stats --json | jq .per_source
       news-search stats --runs 5
     """
-    from ..api import NewsIndex
+    from .cluster_cmd import is_archive
 
-    with NewsIndex.open(index_dir, check=False) as ix:
-        st = ix.stats(runs=runs)
+    if is_archive(index_dir):  # a sharded archive: its shards summed (no Ray needed)
+        from ..cluster.stats import archive_stats
+
+        st = archive_stats(index_dir, last_runs=runs)
+    else:
+        from ..api import NewsIndex
+
+        with NewsIndex.open(index_dir, check=False) as ix:
+            st = ix.stats(runs=runs)
     if as_json:
         click.echo(json.dumps(st, ensure_ascii=False, indent=2))
         return
-    click.echo(f"index:          {st['index_dir']} ({st['generation']}, schema {st['schema_version']})")
+    if "shards" in st:
+        click.echo(f"archive:        {st['index_dir']} ({st['archive']}, {len(st['shards'])} "
+                   f"shards, schema {st['schema_version']})")
+    else:
+        click.echo(f"index:          {st['index_dir']} ({st['generation']}, schema "
+                   f"{st['schema_version']})")
     click.echo(f"articles:       {st['articles']:,}")
     click.echo(f"size on disk:   {_human_size(st['size_bytes'])}")
     first, last = st["published_first"], st["published_last"]
@@ -247,6 +261,11 @@ def stats_command(index_dir: str, as_json: bool, runs: int) -> None:
     click.echo("per source:")
     for source, count in st["per_source"].items():
         click.echo(f"  {source:<24}{count:>10,}")
+    if "shards" in st:
+        click.echo("per shard:")
+        for row in st["shards"]:
+            click.echo(f"  {row['shard']:<24}{row['articles']:>10,}  {_human_size(row['size_bytes'])}"
+                       f"  {row['generation']}")
     for run in st["last_runs"]:
         skipped = run.get("skipped_count", len(run.get("skipped") or []))
         click.echo(f"last run:       {run['kind']} {run['outcome']} at {run['started'][:19]}Z, "
@@ -289,6 +308,10 @@ def check_command(index_dir: str, repair: bool, allow_shrink: bool, as_json: boo
       news-search check --repair --index-dir /srv/news/index
       news-search check --json | jq .problems
     """
+    from .cluster_cmd import check_archive_command, is_archive
+
+    if is_archive(index_dir):  # every shard of a sharded archive
+        check_archive_command(index_dir, repair, allow_shrink, as_json)  # exits
     from ..indexing.check import check_index, repair_index, report_json
 
     report = (repair_index(index_dir, allow_shrink=allow_shrink) if repair
