@@ -89,17 +89,33 @@ WORDS = ["oil", "gold", "trade", "bank", "dollar", "prices", "wheat", "coffee", 
          "copper", "tin", "yen", "bundesbank", "inflation", "unemployment", "tax", "sales"]
 PHRASES = ['"crude oil"', '"interest rates"', '"trade deficit"', '"net loss"', '"stock split"',
            '"central bank"', '"oil prices"', '"per share"', '"money supply"', '"west germany"']
-FACETS = ["source", "published:month", "tags", "published:day", "published:year", "language"]
+FACETS = ["source", "published:month", "tags", "published:day", "published:year", "language",
+          "published:week"]
+# wildcards and prefixes (some words only some shards hold), fuzzy words, misspelt words
+PATTERNS = ["oil*", "export*", "gra?n", "headline:gra?n", "headline:oil*", "whea*", "bank*",
+            "body:coff*", "sh?res", "opec*", "dollar*", "yen*", "tin*", "headline:crud*"]
+FUZZY = ["grain~", "headline:grain~", "dollr~", "coffe~", "japn~2", "bundesbnk~2", "sugr~",
+         "headline:tradee~"]
+MISSPELT = ["oill", "coffe", "bundesbnak", "inflaton", "unemploymnet", "dolar", "expotrs",
+            "shaers", "wheet", "merjer"]
 
 
-def generated_queries(n: int = 300, seed: int = 17) -> list[tuple[str, dict]]:
+def generated_queries(n: int = 360, seed: int = 17) -> list[tuple[str, dict]]:
     """Terms, questions, AND/OR/NOT, phrases and proximity, date ranges in the query and
-    as filters, fields; facets, pages 1-5, date sorts, modes. Not wildcards and fuzzy
-    words: Whoosh scores them per segment (a constant where the pattern expands to
-    several words, BM25F where to one), so two builds of one index differ too."""
+    as filters, fields, wildcards, prefixes and fuzzy words (expanded over the archive's
+    words: search/engine/expand.py), misspelt words (did you mean); facets with and
+    without empty date buckets, pages 1-5, date sorts, modes."""
     rng = random.Random(seed)
     w = lambda: rng.choice(WORDS)  # noqa: E731
     shapes = [
+        lambda: rng.choice(PATTERNS),
+        lambda: f"{rng.choice(PATTERNS)} AND {w()}",
+        lambda: f"{rng.choice(PATTERNS)} OR {rng.choice(FUZZY)}",
+        lambda: rng.choice(FUZZY),
+        lambda: f"{rng.choice(FUZZY)} {w()}",
+        lambda: f"{w()} -{rng.choice(PATTERNS)}",
+        lambda: f"{rng.choice(MISSPELT)} {w()}",
+        lambda: f"{rng.choice(MISSPELT)} AND {rng.choice(MISSPELT)}",
         lambda: w(),
         lambda: f"{w()} {w()}",
         lambda: f"{w()} {w()} {w()}",
@@ -127,6 +143,8 @@ def generated_queries(n: int = 300, seed: int = 17) -> list[tuple[str, dict]]:
         if rng.random() < 0.3:
             options["facets"] = rng.sample(FACETS, rng.randint(1, 3))
             options["facet_size"] = rng.choice([0, 5, 10])
+            if rng.random() < 0.4:
+                options["empty_buckets"] = True
         if rng.random() < 0.15:
             options["since"], options["until"] = "1987-03-02", rng.choice(["1987-03-20", "1987-04"])
         if rng.random() < 0.1:
@@ -136,16 +154,16 @@ def generated_queries(n: int = 300, seed: int = 17) -> list[tuple[str, dict]]:
 
 
 def comparable(res) -> tuple[dict, list]:
-    """A result as a dict without the parts a sharded archive leaves out (did-you-mean,
-    partial flags), and its raw scores (to_dict rounds them)."""
+    """A result as a dict without the archive's partial flags, and its raw scores
+    (to_dict rounds them)."""
     d = res.to_dict()
-    for key in ("suggestion", "partial", "missing_shards"):
+    for key in ("partial", "missing_shards"):
         d.pop(key, None)
     return d, [h.score for h in res.hits]
 
 
 def assert_same(single, archive, query, options):
-    want, want_scores = comparable(single.search(query, **options, suggest=False))
+    want, want_scores = comparable(single.search(query, **options))
     got, got_scores = comparable(archive.search(query, **options))
     assert got == want, (query, options)
     assert all((a is None and b is None) or abs(a - b) <= 1e-9
@@ -180,13 +198,17 @@ def _article_set(ix: NewsIndex) -> dict[str, str]:
 def test_300_generated_queries_answer_as_one_index(built):
     archive, single, _, _ = built
     queries = generated_queries()
-    matched = 0
+    matched = suggested = filled = 0
     for query, options in queries:
         want = assert_same(single, archive, query, options)
         matched += bool(want["hits"])
-    assert matched > 200  # the queries really return pages to compare
+        suggested += bool(want["suggestion"])
+        filled += any(v["count"] == 0 for values in want["facets"].values() for v in values)
+    assert matched > 240  # the queries really return pages to compare
+    assert suggested > 20 and filled > 5  # did-you-mean and empty buckets really compared
     kinds = " ".join(q for q, _ in queries)
-    assert all(k in kinds for k in (" AND ", " OR ", "NOT ", '"~3', "published:[", "tags:"))
+    assert all(k in kinds for k in (" AND ", " OR ", "NOT ", '"~3', "published:[", "tags:",
+                                    "*", "?", "~ ", "~2", "headline:gra?n"))
 
 
 def test_snippets_bodies_and_deep_pages_are_those_of_one_index(built):

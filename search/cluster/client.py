@@ -10,7 +10,14 @@ A search is three scatter/gather phases over the shard actors (shard.py):
    archive's BM25 statistics (search/engine/collection.py);
 2. search: each shard returns its first page*limit matches in the archive's order,
    scored with those statistics, and its counts; merge.py merges them;
-3. fetch: the shards holding the chosen hits make their snippets (only those).
+3. fetch: the shards holding the chosen hits make their snippets (only those);
+4. did you mean (unless suggest=False): which of the query's words some shard knows,
+   then, for unknown words only, the shards' word lists and frequencies, merged
+   (`ArchiveLexicon`): one round trip when every word is known.
+Wildcards and fuzzy words are expanded on every shard in step 1; the union of the
+expansions goes with the statistics, so each shard evaluates the archive's words
+(search/engine/expand.py), and the merged date facets are filled with empty periods
+here when asked (`empty_buckets`).
 So the answer is the one a single index of the same articles gives: ids, order, scores,
 totals, facets, snippets (tests/test_cluster.py compares 300 queries on Reuters-21578).
 
@@ -50,6 +57,46 @@ class ClusterResults(SearchResults):
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "partial": self.partial,
                 "missing_shards": list(self.missing_shards)}
+
+
+class ArchiveLexicon:
+    """The did-you-mean lexicon (query/suggest.py) of a whole archive: a word is known if
+    a shard knows it (gathered before, `known`), its frequency is the sum over shards, a
+    first letter's words the union; each batch is one round trip to the shards."""
+
+    def __init__(self, index: "ClusterIndex", shards: list[str], fields: frozenset[str],
+                 known: set[tuple[str, str]], partial_ok: bool, missing: dict[str, str]):
+        self.index, self.shards, self.fields = index, shards, fields
+        self._known, self._partial_ok, self._missing = known, partial_ok, missing
+        self._buckets: dict[tuple[str, str], list[str]] = {}
+
+    def _ask(self, question: str, items: list[Any]) -> list[Any]:
+        answers, late = self.index.scatter(
+            "lexicon", {s: (question, items) for s in self.shards}, self._partial_ok)
+        self._missing.update(late)
+        return [answers[s] for s in self.shards if s in answers]
+
+    def known(self, pairs: Any) -> set[tuple[str, str]]:
+        return {p for p in pairs if p in self._known}
+
+    def frequencies(self, pairs: Any) -> dict[tuple[str, str], int]:
+        pairs = sorted(pairs)
+        total = dict.fromkeys(pairs, 0)
+        for part in self._ask("frequencies", pairs) if pairs else ():
+            for pair, n in part.items():
+                total[pair] += n
+        return total
+
+    def buckets(self, keys: Any) -> dict[tuple[str, str], list[str]]:
+        keys = list(keys)
+        wanted = sorted(set(keys) - set(self._buckets))
+        if wanted:
+            merged: dict[tuple[str, str], set[str]] = {k: set() for k in wanted}
+            for part in self._ask("buckets", wanted):
+                for key, words in part.items():
+                    merged[key].update(words)
+            self._buckets.update({k: sorted(v) for k, v in merged.items()})
+        return {k: self._buckets[k] for k in keys}
 
 
 def ray_module() -> Any:
@@ -185,16 +232,15 @@ class ClusterIndex:
                collapse: bool = False, collapse_by: str = "best", count_by: str | None = None,
                allow_partial: bool | None = None) -> ClusterResults:
         """`NewsIndex.search` over every shard (same arguments, same answer), plus
-        `allow_partial` (default: the one given to `open`). "Did you mean" is not
-        offered on a sharded archive (`suggestion` is None): `suggest` is accepted and
-        ignored."""
+        `allow_partial` (default: the one given to `open`). "Did you mean" reads the
+        archive's merged lexicon (`ArchiveLexicon`); `empty_buckets` fills the merged
+        date facets. Not yet: `collapse` and `count_by="story"` (story ids are per shard)."""
         from ..api import SORTS, count_option
         from ..query.dates import utc_now
         from ..query.facets import FacetSpec
 
         partial_ok = self.allow_partial if allow_partial is None else allow_partial
-        for name, given in (("empty_buckets", empty_buckets), ("collapse", collapse),
-                            ("count_by", count_by not in (None, "article"))):
+        for name, given in (("collapse", collapse), ("count_by", count_by not in (None, "article"))):
             if given:
                 raise SearchOptionError(f"{name} is not available on a sharded archive yet: "
                                         f"search one shard's index for it")
@@ -234,13 +280,35 @@ class ClusterIndex:
             hits = [full.get(r.id, r.hit) for _, r in window]
         hits = [dataclasses.replace(h, rank=start + k + 1) for k, h in enumerate(hits)]
         counts = merge_counts(answered)
+        facet_counts = merge_facets(answered, names, facet_size, empty_buckets)
+        suggestion = self._suggestion(query, match, exact, now, partial_ok, missing) \
+            if suggest else None
         return ClusterResults(
             query=query, total=counts["total"], page=page, limit=limit, hits=hits,
-            facets=merge_facets(answered, names, facet_size), suggestion=None,
+            facets=facet_counts, suggestion=suggestion,
             hints=counts["hints"], match=counts["match"], total_all_words=counts["total_all_words"],
             articles=counts["articles"], undated_articles=counts["undated_articles"],
             undated_matches=counts["undated_matches"], partial=bool(missing),
             missing_shards=sorted(missing))
+
+    def _suggestion(self, query: str, match: str, exact: bool, now: datetime, partial_ok: bool,
+                    missing: dict[str, str]) -> str | None:
+        """"Did you mean" from the archive's lexicon: the words known to any shard, then,
+        for unknown ones, the shards' word lists and frequencies merged (ArchiveLexicon)."""
+        from ..query.limits import DEFAULT_LIMITS
+        from ..query.suggest import suggest_from
+
+        shards = [s for s in self.archive.shards if s not in missing]
+        answers, late = self.scatter("query_words", {s: (query, match, exact, now) for s in shards},
+                                     partial_ok)
+        missing.update(late)
+        if not answers:
+            return None
+        first = answers[next(s for s in shards if s in answers)]
+        known = set().union(*(a[2] for a in answers.values()))
+        lexicon = ArchiveLexicon(self, [s for s in shards if s in answers], first[1], known,
+                                 partial_ok, missing)
+        return suggest_from(query, first[0], lexicon, DEFAULT_LIMITS)
 
     def iter_hits(self, query: str, *, from_page: int = 1, **options: Any) -> Iterator[Hit]:
         """Every match, page by page (as NewsIndex.iter_hits)."""

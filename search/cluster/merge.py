@@ -77,9 +77,16 @@ def _sum(values: Sequence[int | None]) -> int | None:
 
 
 def merge_facets(pages: Sequence[ShardPage], names: Sequence[str],
-                 facet_size: int) -> dict[str, list[FacetValue]]:
+                 facet_size: int, empty_buckets: bool = False) -> dict[str, list[FacetValue]]:
     """Counts summed per value, sorted as query/facets.py's count_facet sorts them: dates
-    by date, other values by count then value, the unknown bucket (None) last."""
+    by date (a partial date's own label, `1987-03` in a week facet, at its period's start),
+    other values by count then value, the unknown bucket (None) last. `empty_buckets`:
+    the shards count without them, and the merged date facet is filled between its first
+    and last period as one index fills its own (a period empty on every shard is empty)."""
+    from ..indexing.fields import DATE_FACETS
+    from ..query import periods
+    from ..query.facets import _with_empty_periods as with_empty_periods
+
     out: dict[str, list[FacetValue]] = {}
     for name in names:
         counts: dict[str | None, int] = {}
@@ -87,8 +94,10 @@ def merge_facets(pages: Sequence[ShardPage], names: Sequence[str],
             for value, n in p.facets.get(name, ()):
                 counts[value] = counts.get(value, 0) + n
         known = [(v, c) for v, c in counts.items() if v is not None]
-        if name.startswith("published"):
-            known.sort()
+        if name in DATE_FACETS:
+            known.sort(key=lambda vc: (periods.label_start(vc[0]), len(vc[0])))
+            if empty_buckets and known:
+                known = with_empty_periods(known, DATE_FACETS[name])
         else:
             known.sort(key=lambda vc: (-vc[1], vc[0]))
         if counts.get(None):

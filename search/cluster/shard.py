@@ -38,6 +38,7 @@ class Shard:
         # One write at a time inside the actor (its threads serve searches meanwhile): the
         # next batch waits here, not on the index's writer lock, whose wait is for others.
         self._writing = threading.Lock()
+        self._vocabulary: tuple[Any, Any] | None = None  # (reader, did-you-mean lexicon)
 
     def ping(self) -> dict[str, Any]:
         import ray
@@ -48,7 +49,8 @@ class Shard:
 
     def statistics(self, query: str, match: str, exact: bool, now: datetime) -> ShardStatistics:
         parsed = self.ix.parse(query, match=match, exact=exact, now=now)  # type: ignore[arg-type]
-        return self.ix.with_engine(lambda engine: local_statistics(engine, parsed.query))
+        return self.ix.with_engine(lambda engine: local_statistics(
+            engine, parsed.query, self.ix.limits.max_expansions))
 
     def search(self, query: str, options: dict[str, Any], stats: CollectionStats,
                end: int) -> ShardPage:
@@ -85,6 +87,36 @@ class Shard:
             res = self.ix.search(query, **{**options, "facets": (), "ids": ids}, limit=max(1, len(ids)),
                                  page=1, snippets=snippets, suggest=False, bodies=bodies)
         return list(res.hits)
+
+    def query_words(self, query: str, match: str, exact: bool, now: datetime) -> tuple[Any, ...]:
+        """Did-you-mean on an archive, first step (query/suggest.py): the query's words as
+        parsed here, this shard's fields, and which of the terms that decide whether a
+        word is unknown this shard knows."""
+        from ..query.suggest import asked_pairs, candidate_words
+
+        parsed = self.ix.parse(query, match=match, exact=exact, now=now)  # type: ignore[arg-type]
+
+        def run(engine: Any) -> tuple[Any, ...]:
+            lexicon = self._lexicon(engine.reader)
+            candidates = candidate_words(parsed.words, lexicon.fields, self.ix.limits)
+            return parsed.words, lexicon.fields, lexicon.known(asked_pairs(candidates))
+
+        return self.ix.with_engine(run)
+
+    def lexicon(self, question: str, items: list[Any]) -> Any:
+        """One batched question of the archive's did-you-mean lexicon (word lists by first
+        letter, document frequencies), answered from this shard's snapshot."""
+        from ..query.suggest import answer
+
+        return self.ix.with_engine(lambda engine: answer(self._lexicon(engine.reader), question, items))
+
+    def _lexicon(self, reader: Any) -> Any:
+        from ..query.suggest import IndexLexicon, Vocabulary
+
+        cached = self._vocabulary
+        if cached is None or cached[0] is not reader:  # word lists live as long as the snapshot
+            cached = self._vocabulary = (reader, IndexLexicon(reader, Vocabulary(reader)))
+        return cached[1]
 
     def put(self, articles: list[Article]) -> dict[str, Any]:
         """Upsert articles in durable batches; the run's counts and skips."""

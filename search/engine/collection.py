@@ -185,7 +185,7 @@ def local_statistics(engine: Any, query: Any, max_expansions: int | None = None)
         if not expand.is_pattern(leaf) or leaf.fieldname not in schema:
             continue
         key = expand.pattern_key(leaf)
-        words = expand.local_words(leaf, reader)
+        words = engine.local_words(leaf)
         if max_expansions is not None and key[0] == "glob" and len(words) > max_expansions:
             expansions[key] = tuple(words[:max_expansions + 1])
             continue
@@ -196,7 +196,7 @@ def local_statistics(engine: Any, query: Any, max_expansions: int | None = None)
         if content and leaf.fieldname in content_fields:  # the word's IDF spans both fields
             for other in content_fields:
                 if other != leaf.fieldname:
-                    counted.update(expand.local_words(expand.in_field(leaf, other), reader))
+                    counted.update(engine.local_words(expand.in_field(leaf, other)))
         terms.update((leaf.fieldname, w) for w in counted)
     frequencies: dict[TermKey, int] = {}
     for fieldname, btext in terms:

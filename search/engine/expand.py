@@ -69,12 +69,17 @@ def local_words(q: Any, reader: Any) -> list[bytes]:
     return sorted(set(found))
 
 
-def words(q: Any, reader: Any) -> list[bytes] | tuple[bytes, ...]:
-    """The words `q` stands for: the archive's union while a shard scores with the
-    archive's statistics (collection.using), else this snapshot's own."""
+def union(q: Any) -> tuple[bytes, ...] | None:
+    """The archive's words for `q` while a shard scores with the archive's statistics
+    (collection.using), else None."""
     stats = collection.active()
-    union = stats.expansion(pattern_key(q)) if stats is not None else None
-    return union if union is not None else local_words(q, reader)
+    return stats.expansion(pattern_key(q)) if stats is not None else None
+
+
+def words(q: Any, reader: Any) -> list[bytes] | tuple[bytes, ...]:
+    """The words `q` stands for: the archive's union on a shard, else this snapshot's own."""
+    archive = union(q)
+    return archive if archive is not None else local_words(q, reader)
 
 
 def glob_words(reader: Any, fieldname: str, pattern: str) -> Iterator[bytes]:

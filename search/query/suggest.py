@@ -207,6 +207,28 @@ def correct_word(word: str, fields: list[str], lexicon: Lexicon) -> str | None:
     return None
 
 
+Candidate = tuple[QueryWord, list[str], str]  # (word, its text fields, folded)
+
+
+def candidate_words(words: list[QueryWord], fields: frozenset[str],
+                    limits: QueryLimits = DEFAULT_LIMITS) -> list[Candidate]:
+    """The query's words that could be misspelt (an index with `fields`)."""
+    out = []
+    for word in words:
+        text_fields = [f for f in word.fields if f in TEXT_FIELDS and f in fields]
+        folded = fold(word.text)
+        if not text_fields or not word.terms or not folded.isalpha() \
+                or not MIN_CHARS <= len(folded) <= limits.suggest_max_word_chars:
+            continue  # stop words have no terms; numbers and codes are not misspelt
+        out.append((word, text_fields, folded))
+    return out
+
+
+def asked_pairs(candidates: list[Candidate]) -> set[TermPair]:
+    """Every (field, term) whose presence decides whether a candidate is unknown."""
+    return {(f, t) for word, fields, _ in candidates for f in fields for t in word.terms}
+
+
 def suggest_query(text: str, words: list[QueryWord], reader: Any, vocabulary: Vocabulary,
                   limits: QueryLimits = DEFAULT_LIMITS) -> str | None:
     """The query with its unknown words corrected, or None when none is unknown or none
@@ -217,18 +239,10 @@ def suggest_query(text: str, words: list[QueryWord], reader: Any, vocabulary: Vo
 def suggest_from(text: str, words: list[QueryWord], lexicon: Lexicon,
                  limits: QueryLimits = DEFAULT_LIMITS) -> str | None:
     """`suggest_query` over any lexicon (one index's, or an archive's merged one)."""
-    candidates: list[tuple[QueryWord, list[str], str]] = []
-    for word in words:
-        fields = [f for f in word.fields if f in TEXT_FIELDS and f in lexicon.fields]
-        folded = fold(word.text)
-        if not fields or not word.terms or not folded.isalpha() \
-                or not MIN_CHARS <= len(folded) <= limits.suggest_max_word_chars:
-            continue  # stop words have no terms; numbers and codes are not misspelt
-        candidates.append((word, fields, folded))
+    candidates = candidate_words(words, lexicon.fields, limits)
     if not candidates:
         return None
-    known = lexicon.known({(f, t) for word, fields, _ in candidates for f in fields
-                           for t in word.terms})
+    known = lexicon.known(asked_pairs(candidates))
     unknown = [(word, fields, folded) for word, fields, folded in candidates
                if not any((f, t) in known for f in fields for t in word.terms)]
     unknown = unknown[:limits.suggest_max_words]
