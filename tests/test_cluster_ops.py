@@ -226,3 +226,45 @@ def test_reindex_full_on_an_archive_rebuilds_every_shard_and_refuses_to_lose_art
         os.rename(tmp_path / "moved", pair.corpus)
     assert {k: current_generation(pair.archive / f"shard-{k:02d}") for k in range(SHARDS)} == after
     assert archive.articles() == held
+
+
+def _by_score(res) -> list[tuple[float, frozenset]]:
+    """Hits grouped by equal score, best first: one index orders equal scores by its
+    internal document numbers, an archive by id, so only the groups can be compared."""
+    groups: list[tuple[float, set]] = []
+    for h in res.hits:
+        if groups and abs(groups[-1][0] - h.score) <= 1e-9:
+            groups[-1][1].add(h.id)
+        else:
+            groups.append((h.score, {h.id}))
+    return [(s, frozenset(ids)) for s, ids in groups]
+
+
+def test_similar_on_an_archive_ranks_over_every_shard_as_one_index(cluster, tmp_path):
+    from search.api import NewsIndex
+
+    pair = Pair(tmp_path, cluster, articles=120)
+    try:
+        with NewsIndex.open(pair.single) as single, ClusterIndex.open(pair.archive) as archive:
+            ids = sorted(h.id for h in single.search("harbour OR museum OR vaccine", limit=1000).hits)
+            homes = set()
+            for article_id in ids[:12]:
+                want = single.similar(article_id, limit=1000)
+                got = archive.similar(article_id, limit=1000)
+                assert got.total == want.total > 0
+                for (gs, gids), (ws, wids) in zip(_by_score(got), _by_score(want), strict=True):
+                    assert abs(gs - ws) <= 1e-9 and gids == wids
+                homes |= {archive.archive.shard_for(h.id) for h in got.hits}
+                top = archive.similar(article_id, limit=5)
+                assert [h.score for h in top.hits] == [h.score for h in got.hits[:5]]
+                assert [h.rank for h in top.hits] == [1, 2, 3, 4, 5]
+                assert article_id not in {h.id for h in got.hits}
+            assert homes == set(archive.archive.shards)  # ranked over every shard
+            done = cli("similar", ids[0], "--index-dir", str(pair.archive), "--json")
+            assert done.exit_code == 0, done.output
+            assert [h["id"] for h in json.loads(done.stdout)["hits"]] == \
+                [h.id for h in archive.similar(ids[0]).hits]
+            missing = cli("similar", "no-such-id", "--index-dir", str(pair.archive))
+            assert missing.exit_code == 1 and "no article" in missing.stderr  # as on one index
+    finally:
+        pair.free()

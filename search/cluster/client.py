@@ -332,13 +332,31 @@ class ClusterIndex:
         return answers[shard]
 
     def similar(self, article_id: str, limit: int = 10) -> SearchResults:
-        """Articles most like the given one, from the shard holding it (Whoosh's
-        more-like-this scores with its shard's statistics only)."""
-        if self.get(article_id) is None:
+        """Articles most like the given one over the whole archive, as one index ranks
+        them (similar.py): its words from its shard, the key words chosen and scored with
+        the archive's statistics on every shard, the best `limit` merged."""
+        from ..api import SIMILAR_TERMS, count_option
+        from .similar import WordStatistics, key_terms
+
+        limit = count_option("limit", limit, MAX_LIMIT)
+        home = self.archive.shard_for(article_id)
+        answers, _ = self.scatter("similar_vector", {home: (article_id,)}, False)
+        vector = answers[home]
+        if vector is None:
             raise ArticleNotFoundError(f"no article with id {article_id} in {self.index_dir}")
-        shard = self.archive.shard_for(article_id)
-        answers, _ = self.scatter("similar", {shard: (article_id, limit)}, False)
-        return answers[shard]
+        shards = list(self.archive.shards)
+        parts, _ = self.scatter("similar_statistics", {s: (sorted(vector),) for s in shards}, False)
+        stats = WordStatistics.combine(parts[s] for s in shards)
+        terms = key_terms(vector, stats, SIMILAR_TERMS)
+        found: dict[str, list[tuple[float, Hit]]] = {}
+        if terms:
+            found, _ = self.scatter("similar_search", {
+                s: (terms, stats, article_id if s == home else None, limit) for s in shards}, False)
+        best = sorted((sh for s in shards for sh in found.get(s, ())),
+                      key=lambda sh: (-sh[0], sh[1].id))[:limit]
+        hits = [dataclasses.replace(h, rank=k + 1) for k, (_, h) in enumerate(best)]
+        return SearchResults(query=f"similar:{article_id}", total=len(hits), page=1, limit=limit,
+                             hits=hits)
 
     @property
     def doc_count(self) -> int:

@@ -143,6 +143,38 @@ class Shard:
     def similar(self, article_id: str, limit: int) -> Any:
         return self.ix.similar(article_id, limit)
 
+    # `similar` over the whole archive (similar.py): the article's words, every shard's
+    # counts of them, then every shard's best matches scored with the archive's numbers
+    def similar_vector(self, article_id: str) -> dict[str, float] | None:
+        from .similar import text_vector
+
+        def run(engine: Any) -> dict[str, float] | None:
+            docnum = engine.searcher.document_number(id=article_id)
+            if docnum is None:
+                return None
+            stored = engine.searcher.stored_fields(docnum)
+            return text_vector(engine, f"{stored.get('headline', '')}\n{stored.get('body', '')}")
+
+        return self.ix.with_engine(run)
+
+    def similar_statistics(self, words: list[str]) -> Any:
+        from .similar import word_statistics
+
+        return self.ix.with_engine(lambda engine: word_statistics(engine, words))
+
+    def similar_search(self, terms: list[tuple[str, float]], stats: Any, exclude: str | None,
+                       limit: int) -> list[tuple[float, Any]]:
+        """(score, hit) of this shard's best `limit` (hits as NewsIndex.similar makes them)."""
+        from ..api import _hit
+        from .similar import score_terms
+
+        def run(engine: Any) -> list[tuple[float, Any]]:
+            found = score_terms(engine, terms, stats, exclude, limit)
+            return [(score, _hit(engine.searcher.stored_fields(d), score, set(), 0))
+                    for score, _, d in found]
+
+        return self.ix.with_engine(run)
+
     def articles(self) -> dict[str, str]:
         """Every live article's id and content hash, from the index's columns (tests,
         `news-search cluster status`)."""
