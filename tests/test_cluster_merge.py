@@ -56,8 +56,14 @@ class LocalArchive:
         self.archive = SimpleNamespace(shards=list(self.shards))
         self.allow_partial = False
 
-    def scatter(self, method: str, calls: dict, allow_partial: bool):
+    def submit(self, method: str, calls: dict):
         return {s: getattr(self.shards[s], method)(*args) for s, args in calls.items()}, {}
+
+    def gather(self, sent, allow_partial: bool):
+        return sent
+
+    def scatter(self, method: str, calls: dict, allow_partial: bool):
+        return self.gather(self.submit(method, calls), allow_partial)
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ A search is three scatter/gather phases over the shard actors (shard.py):
 2. search: each shard returns its first page*limit matches in the archive's order,
    scored with those statistics, and its counts; merge.py merges them;
 3. fetch: the shards holding the chosen hits make their snippets (only those);
-4. did you mean (unless suggest=False): which of the query's words some shard knows,
-   then, for unknown words only, the shards' word lists and frequencies, merged
-   (`ArchiveLexicon`): one round trip when every word is known.
+4. did you mean (unless suggest=False): which of the query's words some shard knows
+   (asked alongside step 1, read after step 3), then, for unknown words only, the
+   shards' word lists and frequencies, merged (`ArchiveLexicon`).
 Wildcards and fuzzy words are expanded on every shard in step 1; the union of the
 expansions goes with the statistics, so each shard evaluates the archive's words
 (search/engine/expand.py), and the merged date facets are filled with empty periods
@@ -99,6 +99,15 @@ class ArchiveLexicon:
         return {k: self._buckets[k] for k in keys}
 
 
+@dataclass
+class Sent:
+    """Calls started on shards (`ClusterIndex.submit`): shard -> Ray reference, and the
+    shards whose actor could not be reached (shard -> why)."""
+
+    refs: dict[str, Any] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+
+
 def ray_module() -> Any:
     try:
         import ray
@@ -182,16 +191,28 @@ class ClusterIndex:
         Waits at most `shard_timeout` for all of them together. A shard's own
         NewsSearchError (a bad query) is raised as it is; a dead, restarting or late shard
         is missing: ShardUnavailableError unless `allow_partial`."""
+        return self.gather(self.submit(method, calls), allow_partial)
+
+    def submit(self, method: str, calls: dict[str, tuple[Any, ...]]) -> Sent:
+        """Start `method` on each shard without waiting: `gather` collects the answers, so
+        a call whose answer is needed later runs alongside the phases before it."""
+        from ray import exceptions as rex
+
+        sent = Sent()
+        for shard, args in calls.items():
+            try:
+                sent.refs[shard] = getattr(self.actor(shard), method).remote(*args)
+            except rex.RayError as exc:
+                sent.missing[shard] = f"cannot be started ({type(exc).__name__})"
+        return sent
+
+    def gather(self, sent: Sent, allow_partial: bool) -> tuple[dict[str, Any], dict[str, str]]:
+        """The answers of `submit`'s calls, as `scatter` returns them (waiting at most
+        `shard_timeout` from now)."""
         ray = self._ray
         from ray import exceptions as rex
 
-        refs = {}
-        missing: dict[str, str] = {}
-        for shard, args in calls.items():
-            try:
-                refs[shard] = getattr(self.actor(shard), method).remote(*args)
-            except rex.RayError as exc:
-                missing[shard] = f"cannot be started ({type(exc).__name__})"
+        refs, missing = sent.refs, dict(sent.missing)
         ready, _late = ray.wait(list(refs.values()), num_returns=len(refs),
                                 timeout=self.shard_timeout) if refs else ([], [])
         ready_set = set(ready)
@@ -257,6 +278,10 @@ class ClusterIndex:
                    "ids": None if ids is None else list(ids), "now": now}
         start, end = (page - 1) * limit, page * limit
         shards = list(self.archive.shards)
+        # did you mean: the shards parse the query and say which words they know while the
+        # search runs (read at the end: no round trip of its own when every word is known)
+        words = self.submit("query_words", {s: (query, match, exact, now) for s in shards}) \
+            if suggest else None
         parts, missing = self.scatter("statistics", {s: (query, match, exact, now) for s in shards},
                                       partial_ok)
         from ..engine.collection import CollectionStats
@@ -281,8 +306,7 @@ class ClusterIndex:
         hits = [dataclasses.replace(h, rank=start + k + 1) for k, h in enumerate(hits)]
         counts = merge_counts(answered)
         facet_counts = merge_facets(answered, names, facet_size, empty_buckets)
-        suggestion = self._suggestion(query, match, exact, now, partial_ok, missing) \
-            if suggest else None
+        suggestion = self._suggestion(query, words, partial_ok, missing) if words is not None else None
         return ClusterResults(
             query=query, total=counts["total"], page=page, limit=limit, hits=hits,
             facets=facet_counts, suggestion=suggestion,
@@ -291,23 +315,22 @@ class ClusterIndex:
             undated_matches=counts["undated_matches"], partial=bool(missing),
             missing_shards=sorted(missing))
 
-    def _suggestion(self, query: str, match: str, exact: bool, now: datetime, partial_ok: bool,
+    def _suggestion(self, query: str, words: Sent, partial_ok: bool,
                     missing: dict[str, str]) -> str | None:
-        """"Did you mean" from the archive's lexicon: the words known to any shard, then,
-        for unknown ones, the shards' word lists and frequencies merged (ArchiveLexicon)."""
+        """"Did you mean" from the archive's lexicon: the words known to any shard (the
+        shards' answers to `query_words`), then, for unknown ones, the shards' word lists
+        and frequencies merged (ArchiveLexicon)."""
         from ..query.limits import DEFAULT_LIMITS
         from ..query.suggest import suggest_from
 
-        shards = [s for s in self.archive.shards if s not in missing]
-        answers, late = self.scatter("query_words", {s: (query, match, exact, now) for s in shards},
-                                     partial_ok)
+        answers, late = self.gather(words, partial_ok)
         missing.update(late)
-        if not answers:
+        shards = [s for s in self.archive.shards if s in answers and s not in missing]
+        if not shards:
             return None
-        first = answers[next(s for s in shards if s in answers)]
-        known = set().union(*(a[2] for a in answers.values()))
-        lexicon = ArchiveLexicon(self, [s for s in shards if s in answers], first[1], known,
-                                 partial_ok, missing)
+        first = answers[shards[0]]
+        known = set().union(*(answers[s][2] for s in shards))
+        lexicon = ArchiveLexicon(self, shards, first[1], known, partial_ok, missing)
         return suggest_from(query, first[0], lexicon, DEFAULT_LIMITS)
 
     def iter_hits(self, query: str, *, from_page: int = 1, **options: Any) -> Iterator[Hit]:
