@@ -95,13 +95,18 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--query", default="oil")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--python", default=sys.executable,
+                    help="the interpreter of the install to measure (default: this one). A "
+                    "development install (`pip install -e .`) runs setuptools' editable finder "
+                    "in every process, the floor included; compare with a venv made by "
+                    "`pip install .`, as users install")
     args = ap.parse_args()
     index_dir = args.index_dir
     if index_dir is None:
         if not args.corpora:
             ap.error("give --index-dir, or --corpora (or NEWS_SEARCH_CORPORA) to build one")
         index_dir = build(args.corpora, args.reuse or Path(tempfile.mkdtemp()) / "reuters")
-    py = sys.executable
+    py = args.python
     commands = {
         "floor (python -c pass)": [py, "-c", "pass"],
         "plain whoosh script": [py, "-c", PLAIN_WHOOSH, str(whoosh_dir(index_dir)), args.query],
@@ -129,13 +134,13 @@ def main() -> None:
         "wall": round(ours["median_ms"] / rows[name]["median_ms"], 2),
         "cpu": round(ours["cpu_median_ms"] / rows[name]["cpu_median_ms"], 2)}
         for base, name in (("floor", "floor (python -c pass)"), ("plain whoosh", "plain whoosh script"))}
-    report = {"runs": args.runs, "cpus": os.cpu_count(), "query": args.query,
+    report = {"runs": args.runs, "cpus": os.cpu_count(), "query": args.query, "python": py,
               "load_before": [round(x, 2) for x in load_before],
               "load_after": [round(x, 2) for x in load_after], "results": rows, "ratios": ratios}
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"cold start, {args.runs} interleaved runs each, query {args.query!r}, "
+    print(f"cold start ({py}), {args.runs} interleaved runs each, query {args.query!r}, "
           f"{os.cpu_count()} CPUs, load average {load_before[0]:.2f} before, "
           f"{load_after[0]:.2f} after")
     print(f"{'command':<26}{'median ms':>11}{'p95 ms':>9}{'min ms':>9}{'CPU median ms':>15}")
