@@ -268,3 +268,59 @@ def test_similar_on_an_archive_ranks_over_every_shard_as_one_index(cluster, tmp_
             assert missing.exit_code == 1 and "no article" in missing.stderr  # as on one index
     finally:
         pair.free()
+
+
+def _held(index_dir: Path) -> dict[str, str]:
+    """id -> content hash of a plain index's live articles."""
+    from search.indexing.manifest import indexed_articles
+    from search.indexing.store import open_index
+
+    with open_index(index_dir) as handle:
+        return {a.id: a.content_hash for a in indexed_articles(handle.ix)}
+
+
+def _archive_held(archive_dir: Path) -> dict[str, str]:
+    got: dict[str, str] = {}
+    for k in range(SHARDS):
+        got.update(_held(archive_dir / f"shard-{k:02d}"))
+    return got
+
+
+def test_reindex_on_an_archive_skips_unchanged_files_as_one_index_does(pair):
+    """The archive's file records (files.sqlite): unchanged files are not read; changed,
+    deleted and copy-holding files are handled as on one index; a record whose articles a
+    shard no longer holds is not trusted."""
+    from search.api import NewsIndex
+
+    def reindex_both() -> dict:
+        done = [cli("reindex", "--json", "--index-dir", str(d)) for d in (pair.archive, pair.single)]
+        for r in done:
+            assert r.exit_code == 0, r.output
+        assert _archive_held(pair.archive) == _held(pair.single)
+        return json.loads(done[0].stdout)
+
+    assert (pair.archive / "files.sqlite").exists()
+    run = reindex_both()
+    assert (run["added"], run["updated"], run["deleted"], run["unchanged"]) == (0, 0, 0, 40)
+    # Same size and time, other bytes: not read again, here as on one index.
+    story = pair.corpus / "story-0007.txt"
+    stat = story.stat()
+    story.write_bytes(b"Quuxgarbled " + story.read_bytes()[len(b"Quuxgarbled "):])
+    os.utime(story, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    reindex_both()
+    assert [json.loads(r.stdout)["total"] for r in pair.both("query", "quuxgarbled", "--json")] \
+        == [0, 0]
+    # A copy of story 1 in a later file is skipped; deleting story 1 promotes the copy.
+    (pair.corpus / "zz-copy.txt").write_bytes((pair.corpus / "story-0001.txt").read_bytes())
+    run = reindex_both()
+    assert run["added"] == 0 and any("exact duplicate" in s["reason"] for s in run["skipped"])
+    (pair.corpus / "story-0001.txt").unlink()
+    run = reindex_both()
+    assert run["deleted"] == 1 and run["added"] == 1, run
+    # An article gone from its shard behind the records' back: its file is read again.
+    victim = next(iter(_held(pair.archive / "shard-01")))
+    with NewsIndex.open(pair.archive / "shard-01") as shard:  # shards hold articles from memory
+        shard.delete([victim])
+    assert victim not in _archive_held(pair.archive)
+    run = reindex_both()
+    assert run["added"] == 1 and victim in _archive_held(pair.archive)

@@ -15,6 +15,10 @@ safety), and a parse task on a lost node is retried by Ray (max_retries). At mos
 IN_FLIGHT files are being read and PUTS_IN_FLIGHT batches per shard being written, so
 the driver's memory is bounded whatever the corpus size.
 
+Unchanged files are not read again (filerecords.py: what each file produced, written
+after the shards committed it, replayed through the same router), as one index skips
+them by its manifest's file records.
+
 A run (`run_build`) is what `index` and `reindex` are on one index: under the archive's
 writer lock (`writer.lock` in the archive folder: two builds at once would let one's
 `reindex` delete what the other just added), recorded in the archive's `runs.jsonl`
@@ -58,6 +62,15 @@ class BuildReport(IndexRun):
     per_shard: dict[str, int] = field(default_factory=dict)  # articles routed to each shard
 
 
+@dataclass(frozen=True)
+class _Recorded:
+    """What routing reads of an article: an unchanged file's record stands for it."""
+
+    id: str
+    content_hash: str
+    path: str
+
+
 class Router:
     """Which shard each article of a build goes to, in file order: the first copy of an
     id or of an exact content wins, as on one index; later ones are skips. Pure, so the
@@ -69,7 +82,26 @@ class Router:
         self.seen_hashes: dict[str, str] = {}
         self.produced: dict[str, set[str]] = {s: set() for s in archive.shards}
 
-    def route(self, item: Article) -> str | Skip:
+    def replay(self, recorded: Sequence[tuple[str, str, str, bool]]) -> bool:
+        """Route an unchanged file's recorded articles (filerecords.py) as reading it would;
+        False, with nothing routed, if one of its copies would now be kept: its content
+        must then be read and written (the file holding the first copy is gone)."""
+        ids: set[str] = set()
+        hashes: set[str] = set()
+        for article_id, digest, _, kept in recorded:
+            if article_id in self.seen_ids or article_id in ids:
+                continue
+            ids.add(article_id)
+            if digest in self.seen_hashes or digest in hashes:
+                continue
+            hashes.add(digest)
+            if not kept:
+                return False
+        for article_id, digest, path, _ in recorded:
+            self.route(_Recorded(article_id, digest, path))
+        return True
+
+    def route(self, item: Article | _Recorded) -> str | Skip:
         if item.id in self.seen_ids:
             return Skip(item.path, f"same id as {self.seen_ids[item.id]} (two roots with the "
                                    "same folder name?)")
@@ -94,7 +126,7 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
           progress: Callable[[BuildReport], None] | None = None,
           delete_gone: bool = False, should_stop: Callable[[], bool] | None = None,
           report: BuildReport | None = None,
-          targets: dict[str, Any] | None = None) -> BuildReport:
+          targets: dict[str, Any] | None = None, records: Any = None) -> BuildReport:
     """Index `paths` into the sharded archive of `cluster` (a ClusterIndex). `delete_gone`
     (`reindex`): then delete the articles no file produced any more, unless a root was
     missing or a file could not be read (its articles are kept, as on one index).
@@ -103,7 +135,9 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
     batches already sent are committed, and the report's outcome is "interrupted".
     `targets` (shard -> an actor with `put`): write only these shards' articles, to these
     actors (a rebuild's new generations); every article is still routed, so duplicates
-    across shards are decided as in a build of the whole archive."""
+    across shards are decided as in a build of the whole archive. `records` (a
+    filerecords.FileRecords): files unchanged since they were recorded are not read, and
+    the files read are recorded once their articles are committed."""
     from ..indexing.indexer import MISSING_ROOT
     from ..ingest.discover import discover
 
@@ -153,34 +187,56 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
             finish(shard, *puts[shard].popleft())
         puts[shard].append((writer(shard).put.remote(batch), batch))
 
+    plan, held = _plan(cluster, files, records)
+    read_rows: list[tuple[Any, list[tuple[str, str, str, bool]]]] = []
+
+    def start(entry: tuple[Any, Any]) -> tuple[Any, Any, Any]:
+        sf, recorded = entry
+        return sf, None if recorded is not None else task.remote(sf, options), recorded
+
     pending: deque[Any] = deque()
-    queue = iter(files)
-    for sf in queue:
-        pending.append((sf, task.remote(sf, options)))
+    queue = iter(plan)
+    for entry in queue:
+        pending.append(start(entry))
         if len(pending) >= IN_FLIGHT:
             break
     stopped = False
     while pending:
         if should_stop is not None and should_stop():
             stopped = True
-            for _, ref in pending:  # not read: the next run reads them
-                ray.cancel(ref)
+            for _, ref, _ in pending:  # not read: the next run reads them
+                if ref is not None:
+                    ray.cancel(ref)
             break
-        sf, ref = pending.popleft()
+        sf, ref, recorded = pending.popleft()
         nxt = next(queue, None)
         if nxt is not None:
-            pending.append((nxt, task.remote(nxt, options)))
+            pending.append(start(nxt))
+        if recorded is not None:
+            if router.replay(recorded):  # unchanged: nothing to read or write
+                for article_id, _, _, kept in recorded:
+                    report.articles += 1
+                    shard = archive.shard_for(article_id)
+                    if kept and article_id in router.produced[shard]:
+                        report.per_shard[shard] = report.per_shard.get(shard, 0) + 1
+                        report.unchanged += 1
+                if progress:
+                    progress(report)
+                continue
+            ref = task.remote(sf, options)  # a copy to promote: read it after all
         try:
             items = ray.get(ref)
         except ray.exceptions.RayError as exc:
             report.errors.append(f"{sf.relpath}: reading failed: {type(exc).__name__}")
             continue
+        row: list[tuple[str, str, str, bool]] = []
         for item in items:
             if isinstance(item, Skip):
                 report.skipped.append(item)
                 continue
             report.articles += 1
             shard = router.route(item)
+            row.append((item.id, item.content_hash, item.path, not isinstance(shard, Skip)))
             if isinstance(shard, Skip):
                 report.skipped.append(shard)
                 continue
@@ -190,6 +246,7 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
             buffers[shard].append(item)
             if len(buffers[shard]) >= BATCH:
                 send(shard)
+        read_rows.append((sf, row))
         if progress:
             progress(report)
     for shard in writers:
@@ -198,8 +255,8 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
             finish(shard, *puts[shard].popleft())
     report.outcome = "interrupted" if stopped else "ok"
     if delete_gone and not report.errors and not stopped:
-        for shard, held in cluster.articles().items():
-            gone = sorted(set(held) - router.produced[shard])
+        for shard, held_now in (held if held is not None else cluster.articles()).items():
+            gone = sorted(set(held_now) - router.produced[shard])
             if gone:
                 report.deleted += ray.get(cluster.actor(shard).remove.remote(gone))
         delete_gone = False  # the copies' second put reports its skips
@@ -209,7 +266,31 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
     elif delete_gone:  # nothing deleted: the copies stay skipped, with their reasons
         report.skipped.extend(Skip(a.path or a.id, "exact duplicate of an indexed article")
                               for copies in retry.values() for a in copies)
+    if records is not None and not stopped:  # every batch is committed: record the files read
+        gone: set[tuple[str, str]] = set()
+        if delete_gone and not report.errors:
+            gone = records.keys_under(str(p) for p in paths) - {(sf.root, sf.relpath) for sf in files}
+        records.record(read_rows, gone)
     return report
+
+
+def _plan(cluster: Any, files: list[Any], records: Any) -> tuple[list[tuple[Any, Any]], Any]:
+    """(file, its recorded articles if it need not be read) in file order, and, when some
+    were recorded, every shard's {id: content hash} that vouched for them (reused by
+    `reindex` to find the articles gone). A record is trusted only if each article it
+    kept is in its shard with its content hash (filerecords.py)."""
+    if records is None:
+        return [(sf, None) for sf in files], None
+    plan = [(sf, records.unchanged(sf)) for sf in files]
+    if all(rec is None for _, rec in plan):
+        return plan, None
+    held = cluster.articles()
+    archive = cluster.archive
+
+    def holds(rec: list[tuple[str, str, str, bool]]) -> bool:
+        return all(held[archive.shard_for(i)].get(i) == h for i, h, _, kept in rec if kept)
+
+    return [(sf, rec if rec is not None and holds(rec) else None) for sf, rec in plan], held
 
 
 def run_build(cluster: Any, roots: Sequence[str] | None, *, ingest: IngestOptions | None,
@@ -228,6 +309,7 @@ def run_build(cluster: Any, roots: Sequence[str] | None, *, ingest: IngestOption
     from ..indexing.runs import append_run
     from .archive import read_archive, write_archive
     from .errors import ClusterError
+    from .filerecords import FileRecords
 
     root = cluster.archive.root
     report = BuildReport(kind="index" if roots is not None else "reindex")
@@ -246,14 +328,18 @@ def run_build(cluster: Any, roots: Sequence[str] | None, *, ingest: IngestOption
                     r for r in scan if r not in known]))
                 write_archive(archive)
         cluster.archive = archive
+        records = FileRecords(root)
         try:
             build(cluster, [Path(p) for p in scan], ingest=ingest, progress=progress,
-                  should_stop=should_stop, delete_gone=roots is None, report=report)
+                  should_stop=should_stop, delete_gone=roots is None, report=report,
+                  records=records)
         except BaseException as exc:
             report.outcome, report.finished = "failed", _now()
             report.errors.append(f"{type(exc).__name__}: {exc}")
             append_run(root, report.to_dict())
             raise
+        finally:
+            records.close()
         report.finished = _now()
         try:
             append_run(root, report.to_dict())
