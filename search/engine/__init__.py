@@ -12,6 +12,7 @@ when a private Whoosh name is used outside this package):
 - mapped.py        memory-mapped segment parts
 - segwriter.py     the segment writer the indexer uses
 - evaluate.py      query evaluation and BM25 scoring over those segments
+- expand.py        wildcards, prefixes and fuzzy words as the OR of the field's words
 
 Everything else (ingest, indexing's runs and manifests, query parsing, the API) uses
 Whoosh only through its public API or through this package.
