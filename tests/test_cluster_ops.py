@@ -15,7 +15,7 @@ import signal
 from pathlib import Path
 
 import pytest
-from helpers import cli, cli_process, write_articles
+from helpers import cli, cli_process, wait_for, write_articles
 from schedule_helpers import SchedulerProcess
 
 if os.environ.get("CI"):
@@ -124,6 +124,35 @@ def test_alerts_through_the_api_and_a_manual_index_deliver_like_one_index(pair):
     assert delivered(pair.archive, "vote") == delivered(pair.single, "vote")
 
 
+def test_sigterm_during_an_archive_run_exits_0_and_leaves_a_consistent_archive(cluster, tmp_path):
+    from schedule_helpers import read_log
+
+    pair = Pair(tmp_path, cluster, articles=10)
+    try:
+        write_articles(pair.corpus, 1500, start=10)  # a run of 1,500 reads: seconds long
+        log = tmp_path / "log"
+        sched = SchedulerProcess(pair.archive, log, "--every", "1h", env=pair.env)
+        try:
+            wait_for(lambda: any("run started" in ln for ln in read_log(log)), 120,
+                     "the first run to start")
+            sched.proc.send_signal(signal.SIGTERM)
+            assert sched.stop() == 0
+        finally:
+            sched.kill()
+        lines = read_log(log)
+        run = next(ln for ln in lines if " run " in ln and "started=" in ln)
+        assert run.split()[2] == "interrupted", lines
+        assert lines[-1].endswith("schedule stopped (SIGTERM)"), lines
+        held = _archive_held(pair.archive)
+        assert 10 <= len(held) < 1510  # stopped between files, the batches in flight committed
+        # Consistent: the next reindex finishes the work, to one index's articles exactly.
+        assert cli("reindex", "--index-dir", str(pair.archive)).exit_code == 0
+        cli("index", str(pair.corpus), "--index-dir", str(pair.single), check=True)
+        assert _archive_held(pair.archive) == _held(pair.single)
+    finally:
+        pair.free()
+
+
 def test_scheduler_on_an_archive_exit_statuses(pair, tmp_path):
     # A second scheduler on the same archive: exit 2 naming the first.
     sched = SchedulerProcess(pair.archive, tmp_path / "log", "--every", "1h", env=pair.env)
@@ -146,6 +175,22 @@ def test_scheduler_on_an_archive_exit_statuses(pair, tmp_path):
         os.rename(tmp_path / "moved", pair.corpus)
     bad = cli("schedule", "--every", "soon", "--index-dir", str(pair.archive))
     assert bad.exit_code == 2 and "interval" in bad.stderr
+    # No cluster at the address: exit 2 at once (Ray alone would retry for minutes), while
+    # stats and check, which read the shard folders, need no cluster.
+    nowhere = {"RAY_ADDRESS": f"127.0.0.1:{_closed_port()}"}
+    done = cli_process("schedule", "--once", "--index-dir", str(pair.archive), env=nowhere)
+    assert done.exit_code == 2 and "cannot reach the Ray cluster" in done.stderr, done.stderr
+    for command in ("stats", "check"):
+        done = cli_process(command, "--index-dir", str(pair.archive), env=nowhere)
+        assert done.exit_code == 0, done.stderr
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def test_stats_on_an_archive_sums_its_shards_and_equals_one_index(pair):

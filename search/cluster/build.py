@@ -138,8 +138,10 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
     across shards are decided as in a build of the whole archive. `records` (a
     filerecords.FileRecords): files unchanged since they were recorded are not read, and
     the files read are recorded once their articles are committed."""
+    from ..errors import NewsSearchError
     from ..indexing.indexer import MISSING_ROOT
     from ..ingest.discover import discover
+    from .errors import ShardUnavailableError
 
     ray = cluster._ray  # noqa: SLF001 - the connection the ClusterIndex made
     options = ingest or IngestOptions()
@@ -169,7 +171,18 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
         return writers[shard] or cluster.actor(shard)
 
     def finish(shard: str, ref: Any, batch: list[Article]) -> None:
-        done = ray.get(ref)
+        try:
+            done = ray.get(ref)
+        except ray.exceptions.RayTaskError as exc:
+            cause = getattr(exc, "cause", None)
+            if isinstance(cause, NewsSearchError):  # the shard's own error (disk full, lock)
+                raise cause from None
+            raise
+        except ray.exceptions.RayError as exc:  # the actor died or is restarting
+            raise ShardUnavailableError(
+                f"shard {shard} of the archive at {archive.root} failed during the build "
+                f"({type(exc).__name__}): run it again when Ray has restarted the shard; what "
+                f"was committed stays and nothing is written twice", [shard]) from None
         report.added += done["added"]
         report.updated += done["updated"]
         report.unchanged += done["unchanged"]
