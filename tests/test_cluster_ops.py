@@ -210,6 +210,8 @@ def test_stats_on_an_archive_sums_its_shards_and_equals_one_index(pair):
     assert got["scheduler"] is None
     text = cli("stats", "--index-dir", str(pair.archive))
     assert text.exit_code == 0 and "per shard:" in text.stdout and "shard-03" in text.stdout
+    with ClusterIndex.open(pair.archive) as archive:  # the API: NewsIndex.stats's shape
+        assert archive.stats() == got and archive.check().ok
 
 
 def _garble_toc(shard_dir: Path) -> None:
@@ -271,6 +273,12 @@ def test_reindex_full_on_an_archive_rebuilds_every_shard_and_refuses_to_lose_art
         os.rename(tmp_path / "moved", pair.corpus)
     assert {k: current_generation(pair.archive / f"shard-{k:02d}") for k in range(SHARDS)} == after
     assert archive.articles() == held
+    from search.errors import SearchOptionError
+
+    with pytest.raises(SearchOptionError):
+        archive.reindex(allow_shrink=True)
+    run = archive.reindex(full=True)  # the API, as NewsIndex.reindex(full=True)
+    assert run.outcome == "ok" and run.added == 40 and archive.articles() == held
 
 
 def _by_score(res) -> list[tuple[float, frozenset]]:

@@ -119,13 +119,12 @@ def rebuild_archive(index_dir: str, quiet: bool, as_json: bool, ingest: Any, wai
     generation from the corpus roots (search/cluster/rebuild.py). Exits."""
     import time
 
-    from ..cluster.rebuild import rebuild_shards
     from .index_cmd import _report_deliveries
 
     started = time.monotonic()
     with open_archive(index_dir) as ix:
-        report = rebuild_shards(ix, None, kind="reindex --full", ingest=ingest, wait=wait,
-                                allow_shrink=allow_shrink, drop_missing_roots=drop_missing_roots)
+        report = ix.reindex(full=True, ingest=ingest, wait=wait, allow_shrink=allow_shrink,
+                            drop_missing_roots=drop_missing_roots)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     elif not quiet:

@@ -93,8 +93,9 @@ def check_archive(index_dir: str | os.PathLike[str]) -> ArchiveCheck:
 
 
 def repair_archive(index_dir: str | os.PathLike[str], *, address: str | None = None,
-                   allow_shrink: bool = False) -> ArchiveCheck:
-    """Check; rebuild the damaged shards from the corpus roots; check them again."""
+                   allow_shrink: bool = False, cluster: Any = None) -> ArchiveCheck:
+    """Check; rebuild the damaged shards from the corpus roots; check them again.
+    `cluster`: the archive's open ClusterIndex (else one is opened at `address`)."""
     from .client import ClusterIndex
     from .rebuild import rebuild_shards
 
@@ -102,9 +103,13 @@ def repair_archive(index_dir: str | os.PathLike[str], *, address: str | None = N
     if result.ok:
         return result
     damaged = result.damaged
-    with ClusterIndex.open(index_dir, address=address) as cluster:
-        run = rebuild_shards(cluster, damaged, kind="check --repair", allow_shrink=allow_shrink)
-        archive = cluster.archive
+    opened = cluster or ClusterIndex.open(index_dir, address=address)
+    try:
+        run = rebuild_shards(opened, damaged, kind="check --repair", allow_shrink=allow_shrink)
+        archive = opened.archive
+    finally:
+        if cluster is None:
+            opened.close()
     for shard in damaged:
         result.repaired.append(f"{shard}: rebuilt {run.per_shard.get(shard, 0):,} article(s) "
                                f"from the corpus roots into a new generation")

@@ -429,14 +429,41 @@ class ClusterIndex:
         return run_build(self, [str(p) for p in listed], ingest=ingest, wait=wait,
                          progress=progress, should_stop=should_stop, alerts=alerts)
 
-    def reindex(self, *, ingest: Any = None, progress: Any = None, wait: float = 0.0,
-                should_stop: Any = None, alerts: bool = True) -> Any:
+    def reindex(self, *, full: bool = False, allow_shrink: bool = False,
+                drop_missing_roots: bool = False, ingest: Any = None, progress: Any = None,
+                wait: float = 0.0, should_stop: Any = None, alerts: bool = True) -> Any:
         """Rescan the recorded roots: add new, update changed, delete gone articles (as
-        `NewsIndex.reindex`; `should_stop()` ends it after the batches in flight)."""
+        `NewsIndex.reindex`; `should_stop()` ends it after the batches in flight).
+        `full=True`: rebuild every shard into a new generation (rebuild.py), published
+        only if no article was lost (RebuildRefusedError otherwise)."""
+        if full:
+            from .rebuild import rebuild_shards
+
+            return rebuild_shards(self, None, kind="reindex --full", ingest=ingest, wait=wait,
+                                  allow_shrink=allow_shrink,
+                                  drop_missing_roots=drop_missing_roots, alerts=alerts)
+        if allow_shrink or drop_missing_roots:
+            raise SearchOptionError("allow_shrink and drop_missing_roots go with full=True")
         from .build import run_build
 
         return run_build(self, None, ingest=ingest, wait=wait, progress=progress,
                          should_stop=should_stop, alerts=alerts)
+
+    def stats(self, runs: int = 1) -> dict[str, Any]:
+        """What `news-search stats --json` prints for the archive: its shards summed, read
+        from their folders (stats.py), as `NewsIndex.stats`."""
+        from .stats import archive_stats
+
+        return archive_stats(self.index_dir, last_runs=runs)
+
+    def check(self, repair: bool = False, allow_shrink: bool = False) -> Any:
+        """Every shard read back whole (check.py's ArchiveCheck); `repair=True` rebuilds
+        the damaged shards from the corpus roots, through this connection."""
+        from .check import check_archive, repair_archive
+
+        if repair:
+            return repair_archive(self.index_dir, allow_shrink=allow_shrink, cluster=self)
+        return check_archive(self.index_dir)
 
     # -- alerts (search/schedule/ runs them through this index's searches)
     @property
