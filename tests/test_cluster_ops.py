@@ -221,12 +221,21 @@ def _garble_toc(shard_dir: Path) -> None:
     toc.write_bytes(bytes(range(256)) * 4)
 
 
-def test_check_finds_a_damaged_shard_and_repair_mends_it(pair):
+@pytest.mark.parametrize("damage", ["toc-garbage", "metadata-garbage", "shard-folder-gone"])
+def test_check_finds_a_damaged_shard_and_repair_mends_it(pair, damage):
+    import shutil
+
     from search.api import NewsIndex
+    from search.indexing.store import META_FILE
 
     done = cli("check", "--index-dir", str(pair.archive), "--json")
     assert done.exit_code == 0 and json.loads(done.stdout)["articles"] == 40
-    _garble_toc(pair.archive / "shard-02")
+    if damage == "toc-garbage":
+        _garble_toc(pair.archive / "shard-02")
+    elif damage == "metadata-garbage":
+        (pair.archive / "shard-02" / META_FILE).write_bytes(b"\x00{not json")
+    else:
+        shutil.rmtree(pair.archive / "shard-02")
     done = cli("check", "--index-dir", str(pair.archive))
     assert done.exit_code == 2 and "damaged:   shard-02:" in done.stdout, done.output
     assert "shard(s) shard-02 of the archive are damaged" in done.stderr
