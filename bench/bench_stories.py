@@ -7,7 +7,10 @@
   story id), overall and per sample; plus how many stories have several copies.
 - Build cost: `index_paths` on the Reuters archive with stories and without (the same
   code with story assignment switched off), each in a fresh process, alternating, for
-  `--rounds` rounds; the ratio of the medians.
+  `--rounds` rounds; the ratio of the medians, of wall time and of CPU time (the build's
+  process and its children: Whoosh's writer processes, parse workers). On a machine
+  others use at the same time the CPU ratio is the steadier figure (wall time waits for
+  their processes too); each build's load average is reported beside it.
 - Query cost: the query set of bench/bench_query.py on the built index, warm (one
   NewsIndex reused, each query run once first), median of `--reps` runs per query:
   plain, --collapse and --count-by story, and plain on the index built without stories.
@@ -18,6 +21,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,16 +39,25 @@ from index_corpora import corpus_path  # noqa: E402
 LABELS = HERE.parent / "tests" / "data" / "stories-reuters-labels.tsv"
 
 
-def build(index_dir: Path, stories: bool) -> float:
-    """Seconds to index Reuters into `index_dir` (run in a child process)."""
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended."""
+    return sum(getattr(resource.getrusage(who), kind)
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+               for kind in ("ru_utime", "ru_stime"))
+
+
+def build(index_dir: Path, stories: bool) -> dict:
+    """Wall and CPU seconds to index Reuters into `index_dir` (run in a child process),
+    and the load average (1 min) when it ended."""
     from search.indexing import WriteSettings, index_paths, indexer
 
     if not stories:
         indexer._story_clusters = lambda handle, manifest: None  # the same build, no stories
     shutil.rmtree(index_dir, ignore_errors=True)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), _cpu_seconds()
     index_paths(index_dir, [corpus_path("reuters")], settings=WriteSettings())
-    return time.perf_counter() - t
+    return {"seconds": round(time.perf_counter() - t, 2),
+            "cpu_seconds": round(_cpu_seconds() - cpu, 2), "load": os.getloadavg()[0]}
 
 
 def labelled_pairs() -> list[dict[str, str]]:
@@ -110,14 +123,15 @@ def query_latency(index_dir: Path, reps: int) -> dict:
                     runs[name].append(time.perf_counter() - t)
             for name in modes:
                 times[name].append(statistics.median(runs[name]))
-    return {name: {"median_ms": round(statistics.median(t) * 1000, 2),
-                   "mean_ms": round(statistics.fmean(t) * 1000, 2), "queries": len(t)}
-            for name, t in times.items()}
+    return {**{name: {"median_ms": round(statistics.median(t) * 1000, 2),
+                      "mean_ms": round(statistics.fmean(t) * 1000, 2), "queries": len(t)}
+               for name, t in times.items()},
+            "load": os.getloadavg()[0]}
 
 
 def child(args: argparse.Namespace) -> None:
     if args.child == "build":
-        print(json.dumps({"seconds": build(Path(args.index), args.stories == "on")}))
+        print(json.dumps(build(Path(args.index), args.stories == "on")))
     elif args.child == "query":
         print(json.dumps(query_latency(Path(args.index), args.reps)))
 
@@ -144,7 +158,7 @@ def main() -> int:
         return 0
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-stories-"))
     with_dir, without_dir = work / "with-stories", work / "without-stories"
-    builds: dict[str, list[float]] = {"on": [], "off": []}
+    builds: dict[str, list[dict]] = {"on": [], "off": []}
     saved = work / "builds.json"
     if args.reuse and saved.exists():
         builds = json.loads(saved.read_text("utf-8"))
@@ -152,12 +166,16 @@ def main() -> int:
         for _ in range(args.rounds):
             for mode, where in (("on", with_dir), ("off", without_dir)):
                 builds[mode].append(run_child("--child", "build", "--stories", mode, "--index",
-                                              str(where))["seconds"])
+                                              str(where)))
         saved.write_text(json.dumps(builds), "utf-8")
-    on, off = statistics.median(builds["on"]), statistics.median(builds["off"])
+
+    def ratio(kind: str) -> float:
+        return round(statistics.median(b[kind] for b in builds["on"])
+                     / statistics.median(b[kind] for b in builds["off"]), 3)
+
     report = {
-        "build_seconds": {"with_stories": builds["on"], "without": builds["off"],
-                          "median_ratio": round(on / off, 3)},
+        "build": {"with_stories": builds["on"], "without": builds["off"],
+                  "median_ratio_wall": ratio("seconds"), "median_ratio_cpu": ratio("cpu_seconds")},
         "quality": quality(with_dir),
         "query_with_stories_index": run_child("--child", "query", "--index", str(with_dir),
                                               "--reps", str(args.reps)),

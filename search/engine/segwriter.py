@@ -18,6 +18,8 @@ own segment, `multisegment=True`) with this writer in its sub-processes.
 """
 from __future__ import annotations
 
+import gc
+
 from whoosh.externalsort import imerge
 from whoosh.fields import DATETIME, KEYWORD, NUMERIC
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -277,8 +279,22 @@ class NewsMpWriter(MpWriter):
         task = NewsSubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
                                  self.subargs, self.multisegment)
         self.tasks.append(task)
-        task.start()
+        start_forked(task)
         return task
+
+
+def start_forked(process) -> None:
+    """Start a forked process with the parent's objects out of its garbage collector's
+    sight (`gc.freeze`, as Python's docs advise before a fork): a child's full collections
+    otherwise walk every object it inherited, touching (so copying) their pages. Measured:
+    forked from a parent holding 412,900 sets (the story LSH's tables on Reuters), a child
+    took 1.04 s of CPU for work that took 0.45 s, and 0.47 s frozen; a build forks two
+    Whoosh sub-writers per batch. The parent's objects are unfrozen at once."""
+    gc.freeze()
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
 
 
 def index_writer(ix, procs: int, **kwargs):

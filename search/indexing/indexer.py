@@ -51,7 +51,7 @@ from ..errors import RebuildRefusedError, StorageError, describe_os_error, descr
 from ..ingest import IngestOptions, Skip, SourceFile
 from ..ingest.discover import discover
 from .durable import DirectorySyncer
-from .feed import parsed_chunks
+from .feed import NOT_SIGNED, parsed_chunks
 from .lock import WriterLock
 from .manifest import FileState, IndexedArticle, Manifest, ManifestError, ManifestWriteError, manifest_path
 from .report import IndexRun
@@ -386,7 +386,8 @@ class Run:
         produced: set[str] = set()
         copies: list[IndexedArticle] = []
         started_unit = -1
-        for chunk in parsed_chunks(files, self.ingest, self.settings.parse_workers):
+        sign = self.stories.sign if self.stories is not None else None
+        for chunk in parsed_chunks(files, self.ingest, self.settings.parse_workers, sign):
             sf = files[chunk.unit]
             key = file_key(sf.root, sf.relpath)
             if chunk.unit != started_unit:
@@ -394,12 +395,13 @@ class Run:
                 previous = self.manifest.articles_of(key)
                 produced = set()
                 copies = []
-            for item in chunk.items:
+            signatures = chunk.signatures or [NOT_SIGNED] * len(chunk.items)
+            for item, signature in zip(chunk.items, signatures):
                 articles += 1
                 if isinstance(item, Skip):
                     self.record.skipped.append(item)
                 else:
-                    self._article(item, key, previous, produced, copies)
+                    self._article(item, key, previous, produced, copies, signature)
                 if self.writer.full:
                     self.writer.commit()
                     if self._stop_requested():
@@ -434,7 +436,8 @@ class Run:
         return None
 
     def _article(self, a: Article, key: str, previous: dict[str, IndexedArticle],
-                 produced: set[str], copies: list[IndexedArticle]) -> None:
+                 produced: set[str], copies: list[IndexedArticle],
+                 signature: bytes | None = NOT_SIGNED) -> None:
         if a.id in self.seen_ids:
             self.record.skipped.append(Skip(a.path, f"same id as {self.seen_ids[a.id]} (two roots "
                                                     "with the same folder name?)"))
@@ -459,7 +462,8 @@ class Run:
         doc = document_for(a)
         doc["file_key"] = key
         if self.stories is not None:
-            doc["story"] = self.stories.assign(a.id, a.content_hash, a.body, a.published)
+            doc["story"] = self.stories.assign(a.id, a.content_hash, a.body, a.published,
+                                               signature)
         if old is not None and old.content_hash != a.content_hash:
             self.lost_hashes.add(old.content_hash)
         self.writer.write(doc, IndexedArticle(a.id, key, a.content_hash, a.path),

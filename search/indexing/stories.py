@@ -48,16 +48,19 @@ places an article (a run that changes nothing does not pay for it).
 from __future__ import annotations
 
 import hashlib
-import re
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+from datasketch.minhash import _fmix
+from datasketch.storage import UnorderedStorage
+
+from .feed import NOT_SIGNED
 
 SHINGLE_WORDS = 3
 NUMBER_WEIGHT = 3
@@ -71,12 +74,14 @@ STORY_FIELD = "story"
 
 # Words: lower-cased text split at white space and punctuation (ASCII, and the general
 # punctuation block: curly quotes and dashes differ between copies of one story), but
-# numbers kept whole ("6-3/8", "1,234.5" are one word each). A regex joins a number's
-# parts, then a byte-level translate and split: all in C, since this runs once per
-# article written (Python per word cost a third of the build's story time on Reuters).
+# numbers kept whole ("6-3/8", "1,234.5" are one word each: a [.,/-] between two digits
+# joins them). Byte-level translate and split, numpy for the joins: all in C, over a whole
+# chunk of articles at once (Python per word cost a third of the build's story time on
+# Reuters; a regex for the joins, 60% of the cutting).
 _UNICODE_PUNCT = str.maketrans({c: " " for c in
                                 [*map(chr, range(0x2000, 0x2070)), *"«»‹›„‚、。，：；！？،؛؟"]})
-_NUMBER_JOINS = re.compile(rb"(?<=[0-9])[.,/-](?=[0-9])")
+_JOINS = np.zeros(256, dtype=bool)
+_JOINS[list(b".,/-")] = True
 _ASCII_PUNCT = bytes(32 if i < 128 and not chr(i).isalnum() and chr(i) != "_" else i
                      for i in range(256))
 # Per byte of the cut text: 0 white space (where bytes.split cuts), 2 a digit, 1 else; the
@@ -100,63 +105,136 @@ class StoryRow:
     published: int | None = None  # seconds since 1970, UTC
 
 
-def _text(body: str) -> bytes:
-    """The body as the words are cut from it: lower case, punctuation as spaces."""
-    text = body.lower().translate(_UNICODE_PUNCT).encode("utf-8", "surrogatepass")
-    return _NUMBER_JOINS.sub(b"_", text).translate(_ASCII_PUNCT)
+def _lowered(body: str) -> bytes:
+    """A body lower-cased, Unicode punctuation as spaces, as UTF-8."""
+    text = body.lower()
+    if not text.isascii():  # else there is no Unicode punctuation to replace
+        text = text.translate(_UNICODE_PUNCT)
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _texts(bodies: Sequence[str]) -> tuple[bytes, np.ndarray]:
+    """The bodies as their words are cut from them, as one text (a space between two
+    bodies), and the offset where each body starts in it."""
+    lowered = [_lowered(body) for body in bodies]
+    starts = np.zeros(len(lowered), dtype=np.int64)
+    if lowered:
+        starts[1:] = np.cumsum(np.fromiter(map(len, lowered), np.int64, len(lowered)) + 1)[:-1]
+    text = b" ".join(lowered)
+    raw = np.frombuffer(text, dtype=np.uint8)
+    digit = (raw - 48) < 10  # bytes wrap: only b"0".."9" are under 10
+    joins = np.flatnonzero(_JOINS[raw[1:-1]] & digit[:-2] & digit[2:]) + 1
+    if joins.size:
+        raw = raw.copy()
+        raw[joins] = ord("_")
+        text = raw.tobytes()
+    return text.translate(_ASCII_PUNCT), starts
 
 
 def words(body: str) -> list[bytes]:
     """A body's words, as the shingles see them (module docstring)."""
-    return _text(body).split()
+    return _texts([body])[0].split()
 
 
 def shingle_hashes(body: str) -> np.ndarray | None:
     """A body's features as distinct 32-bit hashes: its SHINGLE_WORDS-word shingles, and
     each distinct number NUMBER_WEIGHT more times; None when the body has fewer than
     MIN_WORDS words (module docstring)."""
-    text = _text(body)
+    features, _, signed = _features([body])
+    return np.unique(features) if signed else None
+
+
+def _features(bodies: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """The features of many bodies at once: (features, owner, signed). `signed`: the
+    indexes of the bodies of MIN_WORDS words or more (the others have none); owner[k] the
+    position in `signed` of the body that feature k belongs to, in increasing order. A
+    body's features may repeat (a MinHash is a minimum: repeats change nothing). One numpy
+    pass over a chunk of articles, not one per article: numpy's fixed cost per call was
+    most of the cost of a 170-feature article."""
+    text, body_starts = _texts(bodies)
     found = text.split()
-    if len(found) < MIN_WORDS:
-        return None
-    h = np.fromiter(map(zlib.crc32, found), dtype=np.uint32, count=len(found))
-    n = len(h) - SHINGLE_WORDS + 1
+    marks = np.frombuffer(text.translate(_MARKS), dtype=np.uint8)
+    inside = marks > 0
+    word_starts = inside.copy()
+    word_starts[1:] &= ~inside[:-1]
+    holds_digit = np.zeros(len(found), dtype=bool)
+    holds_digit[(np.cumsum(word_starts) - 1)[marks == 2]] = True
+    body = np.searchsorted(body_starts, np.flatnonzero(word_starts), side="right") - 1
+    long = np.bincount(body, minlength=len(bodies)) >= MIN_WORDS
+    keep = long[body]
+    h = np.fromiter(map(zlib.crc32, found), dtype=np.uint32, count=len(found))[keep]
+    owner = (np.cumsum(long) - 1)[body[keep]]
+    n = max(len(h) - SHINGLE_WORDS + 1, 0)
     mixed = h[:n].copy()
     for k in range(1, SHINGLE_WORDS):
         mixed = mixed * _MIX + h[k:n + k]
-    numbers = np.unique(h[_holds_digit(text, len(found))])
-    return np.unique(np.concatenate([mixed, *(numbers ^ salt for salt in _NUMBER_SALTS)]))
+    whole = owner[:n] == owner[SHINGLE_WORDS - 1:]  # the shingle's words are of one body
+    numbers, number_owner = h[holds_digit[keep]], owner[holds_digit[keep]]
+    features = np.concatenate([mixed[whole], *(numbers ^ salt for salt in _NUMBER_SALTS)])
+    owners = np.concatenate([owner[:n][whole], *([number_owner] * NUMBER_WEIGHT)])
+    order = np.argsort(owners, kind="stable")
+    return features[order], owners[order], np.flatnonzero(long).tolist()
 
 
-def _holds_digit(text: bytes, count: int) -> np.ndarray:
-    """For each of the `count` words of `text.split()`, whether it holds a digit."""
-    marks = np.frombuffer(text.translate(_MARKS), dtype=np.uint8)
-    inside = marks > 0
-    starts = inside.copy()
-    starts[1:] &= ~inside[:-1]
-    word = np.cumsum(starts) - 1
-    found = np.zeros(count, dtype=bool)
-    found[word[marks == 2]] = True
-    return found
+# Features hashed at once: 32,768 x NUM_PERM x 4 bytes = 16 MB per temporary array.
+_BLOCK_ROWS = 1 << 15
+_EMPTY = np.uint32(0xFFFFFFFF)  # a MinHash value before any feature (affine32)
+
+
+def _min_hashes(features: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
+    """The MinHash values of `count` feature sets (`_features`), one row each: what
+    datasketch's `MinHash.update_batch` computes for each set (affine32: its pre-mix `_fmix`
+    then a*h+b mod 2^32 per permutation, the minimum per permutation; a test compares
+    them), with one numpy pass per block of features rather than one Python int per
+    feature and one numpy pass per article (update_batch took 7x as long on Reuters)."""
+    a, b = (p.reshape(-1, 1) for p in _PERMUTATIONS)
+    out = np.full((count, NUM_PERM), _EMPTY, dtype=np.uint32)
+    for r0 in range(0, len(features), _BLOCK_ROWS):
+        block, rows = features[r0:r0 + _BLOCK_ROWS], owner[r0:r0 + _BLOCK_ROWS]
+        starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
+        # one row per permutation, features along the row: the minimum of each text's run
+        # of features is then a reduceat over contiguous memory (5x faster than columns)
+        hashed = a * _fmix(block, 32)
+        hashed += b
+        lowest = np.minimum.reduceat(hashed, starts, axis=1).T
+        mine = rows[starts]
+        out[mine] = np.minimum(out[mine], lowest)
+    return out
+
+
+def signatures(bodies: Sequence[str]) -> list[bytes | None]:
+    """What the manifest stores for each body: its MinHash values as little-endian uint32
+    (NUM_PERM x 4 bytes), or None for a body under MIN_WORDS words. Many bodies at once (a
+    parse chunk: search/indexing/feed.py signs them in the parse process)."""
+    features, owner, signed = _features(bodies)
+    out: list[bytes | None] = [None] * len(bodies)
+    if signed:
+        values = _min_hashes(features, owner, len(signed)).astype("<u4")
+        for row, k in enumerate(signed):
+            out[k] = values[row].tobytes()
+    return out
+
+
+def signature(body: str) -> bytes | None:
+    """`signatures` of one body."""
+    return signatures([body])[0]
+
+
+def _as_values(sig: bytes) -> np.ndarray:
+    return np.frombuffer(sig, dtype="<u4").astype(np.uint32)
 
 
 class Signer:
-    """MinHashes of bodies with one reused datasketch MinHash: making one per article
-    (its permutations parsed each time) cost more than hashing the article."""
+    """A reused datasketch MinHash, for handing stored values to datasketch's API (making
+    one per article, its permutations parsed each time, cost more than hashing it)."""
 
     def __init__(self) -> None:
-        # hashfunc=int: update_batch calls it once per shingle, and a C builtin costs half
-        # of a Python function (the shingles are already 32-bit hashes)
         self.minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME)
 
     def values(self, body: str) -> np.ndarray | None:
         """The body's MinHash values (NUM_PERM uint32), or None for a short body."""
-        shingles = shingle_hashes(body)
-        if shingles is None:
-            return None
-        self.minhash.clear()
-        self.minhash.update_batch(shingles.tolist())
-        return self.minhash.hashvalues
+        sig = signature(body)
+        return None if sig is None else _as_values(sig)
 
     def as_minhash(self, values: np.ndarray) -> MinHash:
         """The reused MinHash holding `values` (for an LSH query or insert, which only read
@@ -165,14 +243,7 @@ class Signer:
         return self.minhash
 
 
-def signature(body: str) -> bytes | None:
-    """What the manifest stores for a body: its MinHash values as little-endian uint32."""
-    values = Signer().values(body)
-    return None if values is None else _to_bytes(values)
-
-
-def _to_bytes(values: np.ndarray) -> bytes:
-    return values.astype("<u4").tobytes()
+_PERMUTATIONS = Signer().minhash.permutations  # datasketch's, from NUM_PERM, SEED and SCHEME
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -186,18 +257,70 @@ def new_story_id(article_id: str, content_hash: str, salt: int = 0) -> str:
     return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
+class BandTable(UnorderedStorage):
+    """One LSH band's table for `MinHashLSH` (datasketch's storage interface): band key ->
+    the ids of the articles sharing it, as a tuple where datasketch's dict storage keeps a
+    set. Nearly every key has one article: on Reuters its 412,900 sets were half the
+    story state's 133 MB and, being containers, made the writer's garbage collector walk
+    them again and again (a third of the time placing articles); a tuple of strings is
+    smaller and leaves the collector's sight after its first collection."""
+
+    def __init__(self, config: Any = None) -> None:
+        self._dict: dict[bytes, tuple[str, ...]] = {}
+
+    def keys(self):
+        return self._dict.keys()
+
+    def get(self, key: bytes) -> tuple[str, ...]:
+        return self._dict.get(key, ())
+
+    def insert(self, key: bytes, *vals: str, **kwargs: Any) -> None:
+        have = self._dict.get(key, ())
+        for val in vals:
+            if val not in have:  # a set, as datasketch's storage
+                have += (val,)
+        self._dict[key] = have
+
+    def remove(self, *keys: bytes, **kwargs: Any) -> None:
+        for key in keys:
+            del self._dict[key]
+
+    def remove_val(self, key: bytes, val: str, **kwargs: Any) -> None:
+        self._dict[key] = tuple(v for v in self._dict[key] if v != val)
+
+    def size(self) -> int:
+        return len(self._dict)
+
+    def itemcounts(self, **kwargs: Any) -> dict[bytes, int]:
+        return {key: len(ids) for key, ids in self._dict.items()}
+
+    def has_key(self, key: bytes) -> bool:
+        return key in self._dict
+
+
 class StoryClusters:
     """One generation's stories, loaded from its manifest on first use; every change is
-    kept as a pending row until the batch's commit takes it (`take_pending`)."""
+    kept as a pending row until the batch's commit takes it (`take_pending`).
+
+    The LSH index is datasketch's `MinHashLSH` (its bands and key storage; `BandTable`s
+    for tables), filled and queried here with each article's band keys cut once from its
+    signature:
+    `MinHashLSH.insert` and `query` slice and byte-swap every band of a MinHash object
+    (50 numpy calls per article), which was a third of the writer's story time on Reuters.
+    The tables hold what datasketch's own `insert` puts there (tests/test_stories.py)."""
+
+    sign = staticmethod(signatures)  # what the parse process computes per chunk (feed.py)
 
     def __init__(self, rows: Callable[[], Iterable[tuple[str, str, bytes | None, int | None]]]):
         """`rows`: reads the manifest's (id, story, signature, published) rows
         (`Manifest.story_rows`), called on first use."""
         self._rows = rows
         self._loaded = False
-        self._signer = Signer()
         self._lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-        self._values: dict[str, np.ndarray] = {}
+        self._lsh.hashtables = [BandTable() for _ in self._lsh.hashtables]
+        # byte ranges of each band's key in a big-endian signature (MinHashLSH's byte order)
+        self._bands = [(start * 4, end * 4) for start, end in self._lsh.hashranges]
+        self._signatures: dict[str, bytes] = {}  # id -> signature, for the live articles
         self._first: dict[str, int] = {}  # story -> its first dated copy (seconds)
         self._story_of: dict[str, str] = {}
         self._sizes: Counter[str] = Counter()
@@ -221,31 +344,25 @@ class StoryClusters:
             self._insert_many(signed)
 
     def _insert_many(self, signed: list[tuple[str, bytes]]) -> None:
-        """Load stored MinHashes into the LSH index as `MinHashLSH.insert` would, with each
-        band's keys cut from one array: insert's per-article slicing and byte-swapping
-        made loading Reuters' 17,000 MinHashes take seconds before a run's first article
-        (the tables hold the same keys: tests/test_stories.py compares them)."""
-        ids = [article_id for article_id, _ in signed]
-        matrix = np.frombuffer(b"".join(sig for _, sig in signed), dtype="<u4") \
-            .reshape(len(ids), NUM_PERM).astype(np.uint32)
-        self._insert(ids[0], matrix[0])  # one real insert: the LSH learns the MinHash scheme
-        for k in range(1, len(ids)):
-            self._values[ids[k]] = matrix[k]
-        rest = ids[1:]
-        band_keys = []
-        for (start, end), table in zip(self._lsh.hashranges, self._lsh.hashtables):
-            width = (end - start) * 4
-            packed = matrix[1:, start:end].astype(">u4").tobytes()  # MinHashLSH's byte order
-            keys = [packed[k * width:(k + 1) * width] for k in range(len(rest))]
-            for key, article_id in zip(keys, rest):
-                table.insert(key, article_id)
-            band_keys.append(keys)
-        for k, article_id in enumerate(rest):
-            self._lsh.keys.insert(article_id, *(keys[k] for keys in band_keys))
+        """Load stored MinHashes into the LSH index, every key byte-swapped in one numpy
+        call (Reuters' 17,000 MinHashes took seconds before a run's first article with
+        one `MinHashLSH.insert` each)."""
+        swapped = np.frombuffer(b"".join(sig for _, sig in signed), dtype="<u4") \
+            .astype(">u4").tobytes()
+        width = NUM_PERM * 4
+        for k, (article_id, sig) in enumerate(signed):
+            self._insert(article_id, sig, self._band_keys(swapped[k * width:(k + 1) * width]))
 
-    def _insert(self, article_id: str, values: np.ndarray) -> None:
-        self._values[article_id] = values
-        self._lsh.insert(article_id, self._signer.as_minhash(values), check_duplication=False)
+    def _band_keys(self, swapped: bytes) -> list[bytes]:
+        """The LSH key of each band: its MinHash values as big-endian uint32."""
+        return [swapped[start:end] for start, end in self._bands]
+
+    def _insert(self, article_id: str, sig: bytes, keys: list[bytes]) -> None:
+        """What `MinHashLSH.insert(article_id, minhash)` does with the band keys."""
+        self._signatures[article_id] = sig
+        self._lsh.keys.insert(article_id, *keys)
+        for key, table in zip(keys, self._lsh.hashtables):
+            table.insert(key, article_id)
 
     def _forget(self, article_id: str) -> str | None:
         story = self._story_of.pop(article_id, None)
@@ -254,7 +371,7 @@ class StoryClusters:
             if self._sizes[story] <= 0:
                 del self._sizes[story]
                 self._first.pop(story, None)
-        if self._values.pop(article_id, None) is not None:
+        if self._signatures.pop(article_id, None) is not None:
             self._lsh.remove(article_id)
         return story
 
@@ -267,14 +384,18 @@ class StoryClusters:
         self._pending.pop(article_id, None)
 
     def assign(self, article_id: str, content_hash: str, body: str,
-               published: datetime | None = None) -> str:
+               published: datetime | None = None, signature: bytes | None = NOT_SIGNED) -> str:
         """The story id for an article being written (new or edited); see the module
-        docstring for the rules."""
+        docstring for the rules. `signature`: the body's (`signatures`), when the parse
+        process has computed it; None for a body too short to merge."""
         self._load()
         old_story = self._forget(article_id)
-        values = self._signer.values(body)
+        sig = signatures([body])[0] if signature == NOT_SIGNED else signature
         when = epoch_seconds(published)
-        story = self._nearest_story(values, when) if values is not None else None
+        story = keys = None
+        if sig is not None:
+            keys = self._band_keys(_as_values(sig).astype(">u4").tobytes())
+            story = self._nearest_story(sig, keys, when)
         if story is None:
             if old_story is not None and old_story not in self._sizes:
                 story = old_story  # it was alone in its story: keep the id
@@ -287,26 +408,30 @@ class StoryClusters:
         self._story_of[article_id] = story
         self._sizes[story] += 1
         self._started(story, when)
-        if values is not None:
-            self._insert(article_id, values)
-        self._pending[article_id] = StoryRow(article_id, story, content_hash,
-                                             None if values is None else _to_bytes(values), when)
+        if sig is not None:
+            self._insert(article_id, sig, keys)
+        self._pending[article_id] = StoryRow(article_id, story, content_hash, sig, when)
         return story
 
     def _started(self, story: str, when: int | None) -> None:
         if when is not None and (story not in self._first or when < self._first[story]):
             self._first[story] = when
 
-    def _nearest_story(self, values: np.ndarray, when: int | None) -> str | None:
+    def _nearest_story(self, sig: bytes, keys: list[bytes], when: int | None) -> str | None:
         """The story of the most similar live article at THRESHOLD or above, within
         STORY_WINDOW of that story's first dated copy (ties: the smallest article id, so
-        that a rebuild places it the same way)."""
+        that a rebuild places it the same way). Candidates: the articles sharing a band
+        key (`MinHashLSH.query`)."""
+        candidates: set[str] = set()
+        for key, table in zip(keys, self._lsh.hashtables):
+            candidates.update(table.get(key))
         best: tuple[float, str] | None = None
-        for other in self._lsh.query(self._signer.as_minhash(values)):
+        values = _as_values(sig) if candidates else None
+        for other in candidates:
             then = self._first.get(self._story_of[other])
             if when is not None and then is not None and abs(when - then) > STORY_WINDOW:
                 continue
-            s = similarity(values, self._values[other])
+            s = similarity(values, _as_values(self._signatures[other]))
             if s >= THRESHOLD and (best is None or s > best[0] or (s == best[0] and other < best[1])):
                 best = (s, other)
         return None if best is None else self._story_of[best[1]]
@@ -374,17 +499,14 @@ def reconcile(ix: Any, table: dict[str, tuple[str, str]]) -> tuple[list[str], li
     stale = [i for i, v in truth.items() if table.get(i) != v]
     rows = []
     if stale:
-        signer = Signer()
         with ix.searcher() as searcher:
             for i in stale:
                 fields = searcher.document(id=i) or {}
                 story, digest = truth[i]
-                values = signer.values(fields.get("body", ""))
-                rows.append(_row(StoryRow(i, story, digest,
-                                          None if values is None else _to_bytes(values),
+                rows.append(_row(StoryRow(i, story, digest, signature(fields.get("body", "")),
                                           epoch_seconds(fields.get("published")))))
     return gone, rows
 
 
-__all__ = ["StoryClusters", "StoryRow", "signature", "shingle_hashes", "reconcile", "has_stories",
+__all__ = ["StoryClusters", "StoryRow", "signature", "signatures", "shingle_hashes", "reconcile", "has_stories",
            "STORY_FIELD", "THRESHOLD", "MIN_WORDS", "SHINGLE_WORDS"]

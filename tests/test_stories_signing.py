@@ -1,0 +1,174 @@
+"""Story signatures computed a chunk at a time (in the parse process) are datasketch's MinHashes
+of each body, and the LSH tables the writer fills with them are the ones datasketch fills: so
+stored signatures stay valid and a build places every article as before."""
+from __future__ import annotations
+
+import gc
+import multiprocessing as mp
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from datasketch import MinHash, MinHashLSH
+from test_stories import DOCKS, DOCKS_AGAIN, DOCKS_NEXT_WEEK, DOCKS_REPRINT, T0, WHEAT, _write
+
+from search.article import article_id
+from search.engine.segwriter import start_forked
+from search.indexing import WriteSettings, index_paths
+from search.indexing.feed import NOT_SIGNED, parsed_chunks
+from search.indexing.store import current_generation
+from search.indexing.stories import (
+    MIN_WORDS,
+    NUM_PERM,
+    SEED,
+    THRESHOLD,
+    Signer,
+    StoryClusters,
+    shingle_hashes,
+    signature,
+    signatures,
+    words,
+)
+from search.ingest import IngestOptions, Skip
+from search.ingest.discover import discover
+
+UNICODE = ("Le port a annoncé lundi que les dockers de Rotterdam reprendront le travail mercredi "
+           "— après l’accord salarial de 4,5 % sur deux ans, «un compromis» selon le syndicat; "
+           "plus de 40 porte-conteneurs attendaient au large. ") * 2
+NUMBERS = " ".join(f"Net {k},{k * 7 % 1000:03d}.{k % 10} mln vs 6-3/{k % 9 + 1} dlrs, up {k}.{k}%"
+                   for k in range(30))
+SHORT = "Qtly div 25 cts vs 25 cts prior. Pay April 1. Record March 15."
+# More distinct features than one numpy block holds (stories._BLOCK_ROWS): the minimum is
+# then taken across blocks.
+HUGE = " ".join("".join(chr(97 + int(d)) for d in str(k)) for k in range(40_000))
+BODIES = [DOCKS, SHORT, DOCKS_REPRINT, "", UNICODE, HUGE, NUMBERS, DOCKS_AGAIN, DOCKS_NEXT_WEEK, WHEAT]
+
+
+def datasketch_minhash(body: str) -> np.ndarray | None:
+    """The reference: one datasketch MinHash of the body's features, by `update_batch`."""
+    features = shingle_hashes(body)
+    if features is None:
+        return None
+    m = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int)
+    m.update_batch(features.tolist())
+    return m.hashvalues
+
+
+def test_signatures_are_datasketchs_minhash_of_each_body():
+    signed = signatures(BODIES)
+    assert len(signed) == len(BODIES)
+    for body, sig in zip(BODIES, signed):
+        expected = datasketch_minhash(body)
+        if expected is None:
+            assert sig is None and len(words(body)) < MIN_WORDS
+        else:
+            assert np.array_equal(np.frombuffer(sig, dtype="<u4"), expected)
+    assert [signed[k] is None for k in range(len(BODIES))] == \
+        [False, True, False, True, False, False, False, False, False, False]
+    # a body signs alike whatever chunk it is in
+    assert [signature(b) for b in BODIES] == signed
+    assert signatures(BODIES[::-1]) == signed[::-1]
+    assert signatures([]) == []
+
+
+def test_words_keep_numbers_whole_and_cut_punctuation():
+    assert words("Net 1,234.5 mln vs 6-3/8 “dlrs”—up 1..2 a1,b U.S. 9/9/") == \
+        [b"net", b"1_234_5", b"mln", b"vs", b"6_3_8", b"dlrs", b"up", b"1", b"2", b"a1", b"b",
+         b"u", b"s", b"9_9"]
+    # bodies cut together never join across their boundary
+    text = signatures(["word " * 39 + "5.", "5 " + "word " * 39])
+    assert text == [signature("word " * 39 + "5."), signature("5 " + "word " * 39)]
+
+
+def _tables(lsh) -> list[dict[bytes, set[str]]]:
+    return [{k: set(v) for k, v in table._dict.items()} for table in lsh.hashtables]
+
+
+def test_the_lsh_tables_are_datasketchs_after_placing_and_removing():
+    """The writer inserts band keys itself (StoryClusters._insert) and removes through
+    datasketch; its tables and candidates must be what `MinHashLSH.insert`/`remove` make."""
+    bodies = {f"a{k}": b for k, b in enumerate(BODIES)}
+    bodies.update({f"b{k}": b + " Reuters contributed." for k, b in enumerate(BODIES)})
+    clusters = StoryClusters(lambda: [])
+    plain = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    signer = Signer()
+    for name, body in bodies.items():
+        clusters.assign(name, "h", body)
+        sig = signature(body)
+        if sig is not None:
+            plain.insert(name, signer.as_minhash(np.frombuffer(sig, dtype="<u4").astype(np.uint32)))
+    for name in ("a0", "b2", "a5"):
+        clusters.remove(name)
+        plain.remove(name)
+    assert _tables(clusters._lsh) == _tables(plain)
+    assert {k: list(v) for k, v in clusters._lsh.keys._dict.items()} == \
+        {k: list(v) for k, v in plain.keys._dict.items()}
+    # copies found their story through the tables: each wire body and its reprint share one
+    assert clusters.assign("c", "h", DOCKS) == clusters._story_of["a2"] == clusters._story_of["b0"]
+
+
+def test_parse_workers_sign_each_chunk_aligned_with_its_items(tmp_path):
+    corpus = tmp_path / "corpus"
+    for k, body in enumerate(BODIES):
+        _write(corpus, f"{k}.txt", f"Story {k}", body, "wire", T0 + timedelta(hours=k))
+    (corpus / "wire" / "empty.txt").write_text("", "utf-8")  # read as a skip
+    files = [f for f in discover([str(corpus)], IngestOptions()) if not isinstance(f, Skip)]
+    for workers in (1, 2):
+        chunks = list(parsed_chunks(files, IngestOptions(), workers, signatures))
+        items = [(item, sig) for c in chunks for item, sig in zip(c.items, c.signatures)]
+        assert len(items) == len(files) and any(isinstance(i, Skip) for i, _ in items)
+        for item, sig in items:
+            assert sig == (NOT_SIGNED if isinstance(item, Skip) else signature(item.body))
+    assert all(c.signatures is None for c in parsed_chunks(files, IngestOptions(), 2))
+
+
+def _stored(index_dir: Path) -> dict[str, tuple[str, bytes | None]]:
+    db = sqlite3.connect(index_dir / f"{current_generation(index_dir)}.manifest.sqlite")
+    try:
+        return {i: (s, sig) for i, s, sig in db.execute("SELECT id, story, signature FROM stories")}
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("parse_workers", [1, 2])
+def test_a_build_stores_the_signatures_of_the_bodies_and_groups_the_copies(tmp_path, parse_workers):
+    corpus = tmp_path / "corpus"
+    for k, body in enumerate(BODIES):
+        when = T0 + (timedelta(days=7) if body == DOCKS_NEXT_WEEK else timedelta(hours=k))
+        _write(corpus, f"{k}.txt", f"Story {k}", body, "wire" if k % 2 else "herald", when)
+    index_dir = tmp_path / "index"
+    index_paths(index_dir, [corpus], settings=WriteSettings(procs=1, parse_workers=parse_workers,
+                                                            durable=False))
+    stored = _stored(index_dir)
+    assert len(stored) == len(BODIES)
+    by_body = {}
+    for path in sorted(corpus.rglob("*.txt")):
+        body = BODIES[int(path.stem)]
+        row = stored[article_id(corpus.name, path.relative_to(corpus).as_posix())]
+        assert row[1] == signature(body)
+        by_body[path.stem] = row[0]
+    # DOCKS (0), its reprint (2) and the lightly edited copy (7) are one story; the next
+    # week's bulletin (8), the wheat report (9) and the rest are stories of their own
+    assert by_body["0"] == by_body["2"] == by_body["7"]
+    assert len({by_body[k] for k in ("0", "1", "3", "4", "5", "6", "8", "9")}) == 8
+
+
+def _report_frozen(out) -> None:
+    out.put(gc.get_freeze_count())
+
+
+def test_forked_writers_inherit_the_writers_objects_frozen():
+    """A Whoosh sub-writer or parse worker forked from a writer holding the story LSH must not
+    walk (and copy) the inherited objects in its own garbage collections."""
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    held = [{k} for k in range(10_000)]  # containers the child inherits
+    child = ctx.Process(target=_report_frozen, args=(out,))
+    start_forked(child)
+    try:
+        assert out.get(timeout=30) >= len(held)
+    finally:
+        child.join(timeout=30)
+    assert gc.get_freeze_count() == 0  # the parent's own collector sees them again
