@@ -62,13 +62,17 @@ class ClusterResults(SearchResults):
 class ArchiveLexicon:
     """The did-you-mean lexicon (query/suggest.py) of a whole archive: a word is known if
     a shard knows it (gathered before, `known`), its frequency is the sum over shards, a
-    first letter's words the union; each batch is one round trip to the shards."""
+    first letter's words the union; each batch is one round trip to the shards, and
+    what was asked once is remembered for the rest of the query."""
+
+    batches = True
 
     def __init__(self, index: "ClusterIndex", shards: list[str], fields: frozenset[str],
                  known: set[tuple[str, str]], partial_ok: bool, missing: dict[str, str]):
         self.index, self.shards, self.fields = index, shards, fields
         self._known, self._partial_ok, self._missing = known, partial_ok, missing
         self._buckets: dict[tuple[str, str], list[str]] = {}
+        self._frequencies: dict[tuple[str, str], int] = {}
 
     def _ask(self, question: str, items: list[Any]) -> list[Any]:
         answers, late = self.index.scatter(
@@ -80,12 +84,15 @@ class ArchiveLexicon:
         return {p for p in pairs if p in self._known}
 
     def frequencies(self, pairs: Any) -> dict[tuple[str, str], int]:
-        pairs = sorted(pairs)
-        total = dict.fromkeys(pairs, 0)
-        for part in self._ask("frequencies", pairs) if pairs else ():
-            for pair, n in part.items():
-                total[pair] += n
-        return total
+        pairs = list(pairs)
+        wanted = sorted(set(pairs) - set(self._frequencies))
+        if wanted:
+            total = dict.fromkeys(wanted, 0)
+            for part in self._ask("frequencies", wanted):
+                for pair, n in part.items():
+                    total[pair] += n
+            self._frequencies.update(total)
+        return {p: self._frequencies[p] for p in pairs}
 
     def buckets(self, keys: Any) -> dict[tuple[str, str], list[str]]:
         keys = list(keys)

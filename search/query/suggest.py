@@ -85,6 +85,7 @@ class Lexicon(Protocol):
     """What the suggester reads of an index (see the module docstring)."""
 
     fields: frozenset[str]
+    batches: bool  # True: ask for every frequency at once (each question is a round trip)
 
     def known(self, pairs: Iterable[TermPair]) -> set[TermPair]: ...
 
@@ -95,6 +96,8 @@ class Lexicon(Protocol):
 
 class IndexLexicon:
     """One index snapshot's lexicon: its term dictionary and its `Vocabulary`."""
+
+    batches = False  # a frequency is a term dictionary lookup: only the nearest are read
 
     def __init__(self, reader: Any, vocabulary: Vocabulary):
         self.reader, self.vocabulary = reader, vocabulary
@@ -175,9 +178,14 @@ def _buckets_for(word: str, fields: list[str], lexicon: Lexicon) -> list[tuple[s
 
 def correct_word(word: str, fields: list[str], lexicon: Lexicon) -> str | None:
     """The best-known spelling for an unknown, folded `word`, or None."""
+    return _best(word, fields, _spellings(word, fields, lexicon), lexicon)
+
+
+def _spellings(word: str, fields: list[str], lexicon: Lexicon) -> dict[str, tuple[int, str]]:
+    """Known spellings near `word`: shown spelling -> (edits, its stem)."""
     stem = _single_term(word)
     if stem is None:
-        return None
+        return {}
     edits = 1 if len(word) < LONG_WORD else 2
     found: dict[str, tuple[int, str]] = {}  # shown spelling -> (edits, its stem)
     words = lexicon.buckets(_buckets_for(word, fields, lexicon))
@@ -193,10 +201,17 @@ def correct_word(word: str, fields: list[str], lexicon: Lexicon) -> str | None:
         if shown is not None and (shown not in found or found[shown][0] > d):
             found[shown] = (d, cand)
     found.pop(word, None)
-    # Nearest first; then the same letters (one edit that keeps every letter is a
-    # transposition, the typo a candidate is least likely to share by chance: "whaet"
-    # gives wheat before what); then the most articles. Document frequencies (a term
-    # dictionary lookup per segment and field) are read only for the nearest.
+    return found
+
+
+def _best(word: str, fields: list[str], found: dict[str, tuple[int, str]],
+          lexicon: Lexicon) -> str | None:
+    """The spelling `correct_word` picks among `found`.
+
+    Nearest first; then the same letters (one edit that keeps every letter is a
+    transposition, the typo a candidate is least likely to share by chance: "whaet"
+    gives wheat before what); then the most articles. Document frequencies (a term
+    dictionary lookup per segment and field) are read only for the nearest."""
     for d in sorted({d for d, _ in found.values()}):
         closest = {w: st for w, (e, st) in found.items() if e == d}
         frequencies = lexicon.frequencies({(f, st) for st in closest.values() for f in fields})
@@ -248,9 +263,14 @@ def suggest_from(text: str, words: list[QueryWord], lexicon: Lexicon,
     unknown = unknown[:limits.suggest_max_words]
     # every word list the corrections read, in one batch (an archive asks its shards once)
     lexicon.buckets({k for _, fields, folded in unknown for k in _buckets_for(folded, fields, lexicon)})
+    spellings = [(word, fields, folded, _spellings(folded, fields, lexicon))
+                 for word, fields, folded in unknown]
+    if lexicon.batches:  # an archive: every candidate's frequency in one round trip
+        lexicon.frequencies({(f, st) for _, fields, _, found in spellings
+                             for _, st in found.values() for f in fields})
     replacements: list[tuple[QueryWord, str]] = []
-    for word, fields, folded in unknown:
-        best = correct_word(folded, fields, lexicon)
+    for word, fields, folded, found in spellings:
+        best = _best(folded, fields, found, lexicon)
         if best:
             replacements.append((word, best))
     return splice(text, replacements)
