@@ -65,6 +65,7 @@ def schedule(index_dir: str, every: str | None, cron: str | None, once: bool,
       news-search schedule --every 15m
       news-search schedule --cron '*/15 * * * *' --log /var/log/news-search.log
       news-search schedule --once             # one cycle, for crontab
+      news-search schedule --every 15m --index-dir archive/   # a sharded archive (Ray)
     """
     from ..schedule.runlog import RunLog
     from ..schedule.scheduler import Scheduler
