@@ -176,13 +176,15 @@ def test_scheduler_on_an_archive_exit_statuses(pair, tmp_path):
     bad = cli("schedule", "--every", "soon", "--index-dir", str(pair.archive))
     assert bad.exit_code == 2 and "interval" in bad.stderr
     # No cluster at the address: exit 2 at once (Ray alone would retry for minutes), while
-    # stats and check, which read the shard folders, need no cluster.
+    # stats, check and alerts list, which read the archive's folders, need no cluster.
     nowhere = {"RAY_ADDRESS": f"127.0.0.1:{_closed_port()}"}
     done = cli_process("schedule", "--once", "--index-dir", str(pair.archive), env=nowhere)
     assert done.exit_code == 2 and "cannot reach the Ray cluster" in done.stderr, done.stderr
-    for command in ("stats", "check"):
-        done = cli_process(command, "--index-dir", str(pair.archive), env=nowhere)
+    for command in (["stats"], ["check"], ["alerts", "list"]):
+        done = cli_process(*command, "--index-dir", str(pair.archive), env=nowhere)
         assert done.exit_code == 0, done.stderr
+    done = cli_process("alerts", "add", "x", "oil", "--index-dir", str(pair.archive), env=nowhere)
+    assert done.exit_code == 2 and "cannot reach the Ray cluster" in done.stderr, done.stderr
 
 
 def _closed_port() -> int:
