@@ -7,6 +7,10 @@ refused at start by `schedule.lock` (flock: a killed scheduler never blocks a
 new one); a manual `news-search index` meanwhile meets the indexing writer lock,
 and a run that finds the lock held is logged as skipped.
 
+On a sharded archive (search/cluster/) the same loop runs the archive's reindex through
+its ClusterIndex (Ray tasks read, shard actors write); schedule.lock, schedule.json, the
+archive's writer lock, its runs and its alerts all live in the archive folder.
+
 Signals only set a flag (plus a byte on a wakeup pipe to end the idle wait at
 once); the run in progress sees the flag through `should_stop` and returns after
 its current batch has committed, so a stop never lands mid-commit.
