@@ -388,3 +388,24 @@ def test_reindex_on_an_archive_skips_unchanged_files_as_one_index_does(pair):
     assert victim not in _archive_held(pair.archive)
     run = reindex_both()
     assert run["added"] == 1 and victim in _archive_held(pair.archive)
+
+
+def test_index_skips_copies_of_indexed_articles_whichever_shard_they_route_to(pair, tmp_path):
+    """Copies under new ids route to other shards than their originals: the archive must
+    still skip them as one index does (an indexed article stays the first copy)."""
+    more = tmp_path / "more"
+    more.mkdir()
+    for k in range(12):
+        (more / f"copy-{k:02d}.txt").write_bytes((pair.corpus / f"story-{k:04d}.txt").read_bytes())
+    write_articles(more, 3, start=100)
+    done = [cli("index", str(more), "--json", "--index-dir", str(d)) for d in (pair.archive, pair.single)]
+    assert [r.exit_code for r in done] == [0, 0], done[0].output
+    assert _archive_held(pair.archive) == _held(pair.single)
+    got, want = (json.loads(r.stdout) for r in done)
+    assert got["added"] == want["added"] == 3
+    copies = [s for s in got["skipped"] if s["reason"].startswith("exact duplicate of")]
+    assert len(copies) == 12
+    # Run again (the file records replay the copies as skipped): nothing changes.
+    again = json.loads(cli("index", str(more), "--json", "--index-dir", str(pair.archive)).stdout)
+    assert (again["added"], again["updated"]) == (0, 0)
+    assert _archive_held(pair.archive) == _held(pair.single)

@@ -74,13 +74,23 @@ class _Recorded:
 class Router:
     """Which shard each article of a build goes to, in file order: the first copy of an
     id or of an exact content wins, as on one index; later ones are skips. Pure, so the
-    build and a shard's rebuild (rebuild.py) route alike."""
+    build and a shard's rebuild (rebuild.py) route alike.
 
-    def __init__(self, archive: Any):
+    `indexed` (content hash -> id of the article the archive holds with it): for `index`,
+    where, as on one index, an indexed article stays the first copy of its content, and a
+    copy in the files read (under another id) is skipped, whichever shard it routes to.
+    (`reindex` and rebuilds decide by file order alone: they see every file.)"""
+
+    def __init__(self, archive: Any, indexed: dict[str, str] | None = None):
         self.archive = archive
+        self.indexed = indexed or {}
         self.seen_ids: dict[str, str] = {}
         self.seen_hashes: dict[str, str] = {}
         self.produced: dict[str, set[str]] = {s: set() for s in archive.shards}
+
+    def _held_copy(self, article_id: str, digest: str) -> str | None:
+        held = self.indexed.get(digest)
+        return held if held is not None and held != article_id else None
 
     def replay(self, recorded: Sequence[tuple[str, str, str, bool]]) -> bool:
         """Route an unchanged file's recorded articles (filerecords.py) as reading it would;
@@ -92,7 +102,7 @@ class Router:
             if article_id in self.seen_ids or article_id in ids:
                 continue
             ids.add(article_id)
-            if digest in self.seen_hashes or digest in hashes:
+            if digest in self.seen_hashes or digest in hashes or self._held_copy(article_id, digest):
                 continue
             hashes.add(digest)
             if not kept:
@@ -109,6 +119,9 @@ class Router:
         first = self.seen_hashes.get(item.content_hash)
         if first is not None:
             return Skip(item.path, f"exact duplicate of {first}")
+        held = self._held_copy(item.id, item.content_hash)
+        if held is not None:
+            return Skip(item.path, f"exact duplicate of indexed article {held}")
         self.seen_hashes[item.content_hash] = item.path
         shard = self.archive.shard_for(item.id)
         self.produced[shard].add(item.id)
@@ -160,7 +173,13 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
     writers = targets if targets is not None else {s: None for s in archive.shards}
     buffers: dict[str, list[Article]] = {s: [] for s in writers}
     puts: dict[str, deque[Any]] = {s: deque() for s in writers}
-    router = Router(archive)
+    plan, held = _plan(cluster, files, records)
+    indexed = None
+    if not delete_gone and targets is None and files:  # `index`: indexed copies come first
+        held = held if held is not None else cluster.articles()
+        indexed = {digest: article_id for part in held.values()
+                   for article_id, digest in part.items()}
+    router = Router(archive, indexed)
 
     # Articles a shard skipped as an exact copy of one it holds: when `delete_gone` then
     # deletes that one (its file is gone), the copy is written after all, as one index
@@ -200,7 +219,6 @@ def build(cluster: Any, paths: Sequence[Path], *, ingest: IngestOptions | None =
             finish(shard, *puts[shard].popleft())
         puts[shard].append((writer(shard).put.remote(batch), batch))
 
-    plan, held = _plan(cluster, files, records)
     read_rows: list[tuple[Any, list[tuple[str, str, str, bool]]]] = []
 
     def start(entry: tuple[Any, Any]) -> tuple[Any, Any, Any]:
