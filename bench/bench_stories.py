@@ -7,13 +7,17 @@
   story id), overall and per sample; plus how many stories have several copies.
 - Build cost: `index_paths` on the Reuters archive with stories and without (the same
   code with story assignment switched off), each in a fresh process, alternating, for
-  `--rounds` rounds; the ratio of the medians, of wall time and of CPU time (the build's
-  process and its children: Whoosh's writer processes, parse workers). On a machine
-  others use at the same time the CPU ratio is the steadier figure (wall time waits for
-  their processes too); each build's load average is reported beside it.
+  `--rounds` rounds; the ratio of the medians (and of the least) of wall time and of CPU
+  time (the build's process and its children: Whoosh's writer processes, parse workers;
+  and the writer process's own, where the story work runs when there are no parse
+  workers). On a machine others use at the same time the CPU ratio is the steadier
+  figure (wall time waits for their processes too); each build's load average is
+  reported beside it.
 - Query cost: the query set of bench/bench_query.py on the built index, warm (one
   NewsIndex reused, each query run once first), median of `--reps` runs per query:
-  plain, --collapse and --count-by story, and plain on the index built without stories.
+  plain, --collapse and --count-by story, and plain on the index built without stories;
+  a process per index and round, the two indexes alternating (the median over rounds of
+  each process's mean).
 """
 from __future__ import annotations
 
@@ -39,11 +43,10 @@ from index_corpora import corpus_path  # noqa: E402
 LABELS = HERE.parent / "tests" / "data" / "stories-reuters-labels.tsv"
 
 
-def _cpu_seconds() -> float:
-    """CPU time of this process and of its children that have ended."""
-    return sum(getattr(resource.getrusage(who), kind)
-               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-               for kind in ("ru_utime", "ru_stime"))
+def _cpu_seconds(who: int) -> float:
+    """CPU time of this process (RUSAGE_SELF) or of its children that have ended."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def build(index_dir: Path, stories: bool) -> dict:
@@ -54,10 +57,13 @@ def build(index_dir: Path, stories: bool) -> dict:
     if not stories:
         indexer._story_clusters = lambda handle, manifest: None  # the same build, no stories
     shutil.rmtree(index_dir, ignore_errors=True)
-    t, cpu = time.perf_counter(), _cpu_seconds()
+    t = time.perf_counter()
+    writer, children = _cpu_seconds(resource.RUSAGE_SELF), _cpu_seconds(resource.RUSAGE_CHILDREN)
     index_paths(index_dir, [corpus_path("reuters")], settings=WriteSettings())
-    return {"seconds": round(time.perf_counter() - t, 2),
-            "cpu_seconds": round(_cpu_seconds() - cpu, 2), "load": os.getloadavg()[0]}
+    writer = _cpu_seconds(resource.RUSAGE_SELF) - writer
+    children = _cpu_seconds(resource.RUSAGE_CHILDREN) - children
+    return {"seconds": round(time.perf_counter() - t, 2), "cpu_seconds": round(writer + children, 2),
+            "writer_cpu_seconds": round(writer, 2), "load": round(os.getloadavg()[0], 2)}
 
 
 def labelled_pairs() -> list[dict[str, str]]:
@@ -169,19 +175,33 @@ def main() -> int:
                                               str(where)))
         saved.write_text(json.dumps(builds), "utf-8")
 
-    def ratio(kind: str) -> float:
-        return round(statistics.median(b[kind] for b in builds["on"])
-                     / statistics.median(b[kind] for b in builds["off"]), 3)
+    def ratio(kind: str, of=statistics.median) -> float:
+        return round(of(b[kind] for b in builds["on"]) / of(b[kind] for b in builds["off"]), 3)
 
     report = {
         "build": {"with_stories": builds["on"], "without": builds["off"],
-                  "median_ratio_wall": ratio("seconds"), "median_ratio_cpu": ratio("cpu_seconds")},
+                  "median_ratio_wall": ratio("seconds"), "median_ratio_cpu": ratio("cpu_seconds"),
+                  "median_ratio_writer_cpu": ratio("writer_cpu_seconds"),
+                  # other processes only ever add to a build's time: the least is the
+                  # closest to the build's own cost on a shared machine
+                  "min_ratio_wall": ratio("seconds", min), "min_ratio_cpu": ratio("cpu_seconds", min)},
         "quality": quality(with_dir),
-        "query_with_stories_index": run_child("--child", "query", "--index", str(with_dir),
-                                              "--reps", str(args.reps)),
-        "query_without_stories_index": run_child("--child", "query", "--index", str(without_dir),
-                                                 "--reps", str(args.reps)),
     }
+    # Query processes on the two indexes alternate, in turn first, for at least two rounds:
+    # run one after the other, whichever ran first (the machine still busy after the
+    # builds) was ~15% slower, which read as a cost of the story column on plain queries.
+    runs: dict[str, list[dict]] = {"with": [], "without": []}
+    for k in range(max(2, args.rounds)):
+        order = [("with", with_dir), ("without", without_dir)]
+        for name, where in order if k % 2 == 0 else order[::-1]:
+            runs[name].append(run_child("--child", "query", "--index", str(where),
+                                        "--reps", str(args.reps)))
+    for name, found in runs.items():
+        report[f"query_{name}_stories_index"] = {
+            mode: {"mean_ms": round(statistics.median(r[mode]["mean_ms"] for r in found), 2),
+                   "mean_ms_per_run": [r[mode]["mean_ms"] for r in found]}
+            for mode in ("plain", "collapse", "count_by_story")} | \
+            {"load": [round(r["load"], 2) for r in found]}
     q = report["query_with_stories_index"]
     report["query_ratios"] = {
         "collapse_vs_plain": round(q["collapse"]["mean_ms"] / q["plain"]["mean_ms"], 3),
