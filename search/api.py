@@ -527,9 +527,20 @@ class NewsIndex(IndexWriting):
                 raise ArticleNotFoundError(f"no article with id {article_id} in {self.index_dir}")
             stored = searcher.stored_fields(docnum)
             text = f"{stored.get('headline', '')}\n{stored.get('body', '')}"
-            r = searcher.more_like(docnum, "body", text=text, top=limit, numterms=SIMILAR_TERMS)
-            hits = [_hit(searcher.stored_fields(r.docnum(i)), r.score(i), set(), i + 1)
-                    for i in range(r.scored_length())]
+            # Equal scores are listed by article id (a sharded archive lists them so: Whoosh's
+            # own order, by document number, depends on how the index was built). A tie at
+            # the cut-off may go on past `top`: then every match is scored.
+            top = limit + 10
+            r = searcher.more_like(docnum, "body", text=text, top=top, numterms=SIMILAR_TERMS)
+            scored = [(r.score(i), r.docnum(i)) for i in range(r.scored_length())]
+            if len(scored) == top and scored[limit - 1][0] == scored[-1][0]:
+                r = searcher.more_like(docnum, "body", text=text, top=None, numterms=SIMILAR_TERMS)
+                scored = [(r.score(i), r.docnum(i)) for i in range(r.scored_length())]
+            if len(scored) > limit:  # the top `limit` and every match tied with the last
+                scored = [(score, d) for score, d in scored if score >= scored[limit - 1][0]]
+            ranked = sorted(((score, searcher.stored_fields(d)) for score, d in scored),
+                            key=lambda item: (-item[0], item[1]["id"]))[:limit]
+            hits = [_hit(stored, score, set(), i + 1) for i, (score, stored) in enumerate(ranked)]
             return SearchResults(query=f"similar:{article_id}", total=len(hits), page=1,
                                  limit=limit, hits=hits)
 

@@ -247,3 +247,19 @@ def test_upserting_the_indexed_copy_promotes_the_file_copy(ix, tmp_path):
     assert (run.updated, run.added) == (1, 1)  # the edit, and the file's copy of the old text
     assert len(ids_of(ix, "bridge")) == 2
     assert ix.reindex().added == 0 and len(ids_of(ix, "bridge")) == 2
+
+
+def test_similar_lists_equal_scores_by_id_past_the_cut_off(ix):
+    """Copies with one body score alike: they are listed by id, not by the order they were
+    written in (a sharded archive cannot know that order), and a tie at the `limit`
+    cut-off keeps the lowest ids, not the first written."""
+    body = "Okapi herders counted zebra and giraffe near the river delta at dawn."
+    copies = [Article(id=f"copy-{k}", headline=f"Census copy {k}", body=body)
+              for k in (7, 3, 9, 1, 5, 8, 2, 6, 4, 0, 11, 10, 13, 12)]
+    ix.add([Article(id="query", headline="Okapi census", body=body)])
+    ix.add(copies[:7])
+    ix.add(copies[7:])  # a second segment
+    every = ix.similar("query", limit=100).hits
+    assert len({h.score for h in every}) == 1
+    assert [h.id for h in every] == sorted(c.id for c in copies)
+    assert [h.id for h in ix.similar("query", limit=3).hits] == ["copy-0", "copy-1", "copy-10"]

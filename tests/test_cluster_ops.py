@@ -318,6 +318,10 @@ def test_similar_on_an_archive_ranks_over_every_shard_as_one_index(cluster, tmp_
                 assert got.total == want.total > 0
                 for (gs, gids), (ws, wids) in zip(_by_score(got), _by_score(want), strict=True):
                     assert abs(gs - ws) <= 1e-9 and gids == wids
+                # Equal scores by id on both: the same list, in the same order.
+                assert [h.id for h in got.hits] == [h.id for h in want.hits]
+                assert [h.id for h in archive.similar(article_id, limit=3).hits] == \
+                    [h.id for h in single.similar(article_id, limit=3).hits]
                 homes |= {archive.archive.shard_for(h.id) for h in got.hits}
                 top = archive.similar(article_id, limit=5)
                 assert [h.score for h in top.hits] == [h.score for h in got.hits[:5]]
