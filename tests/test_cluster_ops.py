@@ -16,32 +16,18 @@ from pathlib import Path
 
 import pytest
 from helpers import cli, cli_process, wait_for, write_articles
+from ray_cluster import Cluster, ray, two_node_cluster  # skips this module without Ray (fails in CI)
 from schedule_helpers import SchedulerProcess
 
-if os.environ.get("CI"):
-    import ray  # noqa: F401 - CI installs the cluster extra: a missing Ray is a failure
-ray = pytest.importorskip("ray", reason="needs Ray: pip install -e '.[cluster]'")
-
-from ray.cluster_utils import Cluster  # noqa: E402
-
-from search.cluster import create_archive  # noqa: E402
-from search.cluster.client import ClusterIndex  # noqa: E402
+from search.cluster import create_archive
+from search.cluster.client import ClusterIndex
 
 pytestmark = [pytest.mark.slow]
 
 SHARDS = 4
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """A real two-node Ray cluster on this machine, stopped with everything it started."""
-    c = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
-    c.add_node(num_cpus=1)
-    ray.init(address=c.address, log_to_driver=False, logging_level="ERROR")
-    c.wait_for_nodes()
-    yield c
-    ray.shutdown()
-    c.shutdown()
+cluster = pytest.fixture(scope="module", name="cluster")(two_node_cluster)
 
 
 class Pair:
