@@ -63,19 +63,26 @@ def index_archive(index_dir: str, paths: tuple[str, ...] | None, cluster: str | 
     with open_archive(index_dir, cluster) as ix:
         report = ix.index(list(paths), ingest=ingest, wait=wait) if paths is not None else \
             ix.reindex(ingest=ingest, wait=wait)
+    _finish_run(report, quiet, as_json,
+                f"{report.added} added, {report.updated} updated, {report.deleted} deleted, "
+                f"{report.unchanged} unchanged, "
+                f"{len(report.skipped)} skipped from {report.files} file(s) into "
+                f"{len(report.per_shard)} shard(s) in {time.monotonic() - started:.1f}s")
+
+
+def _finish_run(report: Any, quiet: bool, as_json: bool, summary: str) -> None:
+    """An archive run's report (JSON on stdout, or `summary`, the skips and errors on
+    stderr), its alert deliveries, and its exit status. Exits."""
+    from .index_cmd import _report_deliveries
+
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     elif not quiet:
-        click.echo(f"{report.added} added, {report.updated} updated, {report.deleted} deleted, "
-                   f"{report.unchanged} unchanged, "
-                   f"{len(report.skipped)} skipped from {report.files} file(s) into "
-                   f"{len(report.per_shard)} shard(s) in {time.monotonic() - started:.1f}s", err=True)
+        click.echo(summary, err=True)
         if report.skipped:
             click.echo(skip_summary(report.skipped), err=True)
         for error in report.errors:
             click.echo(f"error: {error}", err=True)
-    from .index_cmd import _report_deliveries
-
     _report_deliveries(report)
     raise SystemExit(EXIT_ERROR if report.errors else EXIT_MATCH)
 
@@ -119,24 +126,14 @@ def rebuild_archive(index_dir: str, quiet: bool, as_json: bool, ingest: Any, wai
     generation from the corpus roots (search/cluster/rebuild.py). Exits."""
     import time
 
-    from .index_cmd import _report_deliveries
-
     started = time.monotonic()
     with open_archive(index_dir) as ix:
         report = ix.reindex(full=True, ingest=ingest, wait=wait, allow_shrink=allow_shrink,
                             drop_missing_roots=drop_missing_roots)
-    if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
-    elif not quiet:
-        click.echo(f"reindex --full: {report.added} articles rebuilt into "
-                   f"{len(report.per_shard)} shard(s), {len(report.skipped)} skipped from "
-                   f"{report.files} file(s) in {time.monotonic() - started:.1f}s", err=True)
-        if report.skipped:
-            click.echo(skip_summary(report.skipped), err=True)
-        for error in report.errors:
-            click.echo(f"error: {error}", err=True)
-    _report_deliveries(report)
-    raise SystemExit(EXIT_ERROR if report.errors else EXIT_MATCH)
+    _finish_run(report, quiet, as_json,
+                f"reindex --full: {report.added} articles rebuilt into "
+                f"{len(report.per_shard)} shard(s), {len(report.skipped)} skipped from "
+                f"{report.files} file(s) in {time.monotonic() - started:.1f}s")
 
 
 @click.group("cluster")
