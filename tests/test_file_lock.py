@@ -58,10 +58,15 @@ def test_a_killed_holder_frees_the_lock_though_its_forked_child_lives_on(tmp_pat
         from search.indexing.lock import FileLock
         lock = FileLock({str(path)!r})
         assert lock.try_acquire()
+        started_r, started_w = os.pipe()
         child = os.fork()
         if child == 0:  # a parse worker, a notify command's shell...: inherits the fd
+            os.write(started_w, b"x")  # fork has returned here: the at-fork hooks have run
             time.sleep(60)
             os._exit(0)
+        # "locked" only once the child runs: on a loaded machine it may not have been
+        # scheduled yet when the holder is killed, and then it still holds its copy.
+        os.read(started_r, 1)
         print("locked", child, flush=True); sys.stdin.read()
     """)
     lock = FileLock(path)
