@@ -1,4 +1,4 @@
 """`python -m search.cli`: the same as the `news-search` command (used by tests' subprocesses)."""
-from . import main
+from . import run
 
-main(prog_name="news-search")
+run()
