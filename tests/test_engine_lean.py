@@ -1,5 +1,5 @@
 """search/engine/lean.py: the API loads Whoosh without urllib.request, html, hashlib,
-tempfile, shutil and morph_en, and all still work when something asks for them. Fresh interpreters (real processes): what
+tempfile, shutil, random, queue, morph_en, Porter and double metaphone, and all still work when something asks for them. Fresh interpreters (real processes): what
 a module import loads is only visible in a process that had not loaded it yet."""
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import sys
 from search_fixtures import SAMPLE_CORPUS
 
 DEFERRED = ("urllib.request", "http.client", "ssl", "whoosh.lang.morph_en", "html", "hashlib",
-            "_hashlib", "tempfile", "shutil", "bz2", "lzma")
+            "_hashlib", "tempfile", "shutil", "bz2", "lzma", "random", "queue",
+            "whoosh.lang.porter", "whoosh.lang.dmetaphone")
 
 
 def _run(code: str, *args: str) -> list[str]:
@@ -52,6 +53,20 @@ def test_the_deferred_functions_and_modules_are_the_real_ones_when_used():
     assert real == "True whoosh.lang.morph_en"  # later imports get the real modules
     assert callable_ == "True"
     assert used == "True &lt;b&gt; &"  # Whoosh's hash tables and escaping, through the real ones
+
+
+def test_porter_metaphone_random_and_queue_work_through_whoosh_when_used():
+    code = (
+        "import search.api\nfrom whoosh.analysis import StemmingAnalyzer, DoubleMetaphoneFilter\n"
+        "from whoosh.analysis import RegexTokenizer\nfrom whoosh import util, compat, classify\n"
+        "print([t.text for t in StemmingAnalyzer()('planned walking')])\n"
+        "print([t.text for t in (RegexTokenizer() | DoubleMetaphoneFilter())('Smith')])\n"
+        "print(len(util.random_name(12)), compat.queue.Queue().empty(),\n"
+        "      sorted(classify.random.sample(range(5), 5)))\n")
+    stems, metaphone, rest = _run(code)
+    assert stems == "['plann', 'walk']"  # Whoosh's Porter stemmer (its "plann"), loaded on use
+    assert metaphone == "['SM0', 'XMT']"
+    assert rest == "12 True [0, 1, 2, 3, 4]"
 
 
 def test_a_whoosh_module_that_kept_a_stand_in_reaches_the_real_module():

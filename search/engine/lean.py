@@ -14,6 +14,12 @@ for things only its unused features need:
 - whoosh.filedb.filestore imports tempfile (for `TempStorage`) and whoosh.filedb.compound
   `shutil.copyfileobj` (to write compound files), and with shutil come bz2 and lzma
   (~4-5 ms together): reading an index needs neither.
+- whoosh.analysis.morph and .analyzers take the Porter stemmer and double metaphone
+  (~2-3 ms: the stemmer compiles its rules), as default arguments of filters we do not
+  build (our stemming is Snowball: engine/analysis.py);
+- whoosh.util and whoosh.classify `import random` (~1 ms), for new segments' names and
+  k-means, and whoosh.compat `import queue` (~1 ms), for the multiprocess writer: a
+  stand-in whole module, whose attributes are the real module's once the window is over.
 While `load_whoosh()` imports those Whoosh modules, each missing module is a stand-in
 whose function imports the real one when first called; the stand-ins are removed at
 once, so any later import of one of them gets the real module. Call it before anything
@@ -26,13 +32,19 @@ import types
 from importlib import import_module
 from typing import Any
 
-# the Whoosh module that imports them -> (module, the one name it takes from it), ...
-_DEFERRED = {
-    "whoosh.compat": (("urllib.request", "urlretrieve"), ("html", "escape")),
+# the Whoosh module that imports them -> (module, the one name it takes from it, or None
+# when it takes the module itself), ...
+_DEFERRED: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "whoosh.compat": (("urllib.request", "urlretrieve"), ("html", "escape"), ("queue", None)),
+    "whoosh.util": (("random", None),),
+    "whoosh.analysis.analyzers": (("whoosh.lang.porter", "stem"),),
+    "whoosh.analysis.morph": (("whoosh.lang.porter", "stem"),
+                              ("whoosh.lang.dmetaphone", "double_metaphone")),
     "whoosh.query": (("whoosh.lang.morph_en", "variations"),),
     "whoosh.filedb.filetables": (("hashlib", "md5"),),
     "whoosh.filedb.filestore": (("tempfile", "gettempdir"),),
     "whoosh.filedb.compound": (("shutil", "copyfileobj"),),
+    "whoosh.classify": (("random", None),),  # every search loads it (whoosh.searching)
 }
 
 
@@ -76,7 +88,9 @@ def load_whoosh() -> None:
     for importer in wanted:
         for module, name in _DEFERRED[importer]:
             if module not in sys.modules:
-                names.setdefault(module, []).append(name)
+                taken = names.setdefault(module, [])
+                if name is not None and name not in taken:
+                    taken.append(name)
     stand_ins = {module: _stand_in(module, taken) for module, taken in names.items()}
     sys.modules.update(stand_ins)
     try:
