@@ -12,8 +12,8 @@ all alike), whole processes whose output goes to /dev/null, with the OS page cac
 - whoosh: a plain Whoosh script that opens the same index directory and prints the
   top 10 headlines of the same query (MultifieldParser over headline and body); the
   index's pickled schema makes it import our analysis classes, as any reader must
-- ours:   `python -m search.cli query QUERY --index-dir DIR` (the CLI as installed runs
-  the same code)
+- ours:   `python -m search query QUERY --index-dir DIR` (the console script `news-search`
+  runs the same code: search/program.py)
 - ours-import: `python -c "import search.api"`, to split import from work
 Reported: median, p95 and fastest wall time per command (on a loaded machine the fastest
 run is the closest to a quiet one), the median CPU time (user + system:
@@ -22,7 +22,7 @@ to plain Whoosh (wall and CPU), the load average before and after and the CPU co
 The commands run with PYTHONDONTWRITEBYTECODE unset, so the warm-up round writes the
 .pyc files an installed package has: with it set, every edited module is compiled again
 in every run (~10 ms for search/library.py), which is not what a user's start-up costs. The target (issue 12) is ours < 150 ms on a quiet machine; ours minus
-floor is what news-search itself costs. `python -X importtime -m search.cli query x`
+floor is what news-search itself costs. `python -X importtime -m search query x`
 shows what the imports cost one by one.
 """
 from __future__ import annotations
@@ -111,7 +111,7 @@ def main() -> None:
         "floor (python -c pass)": [py, "-c", "pass"],
         "plain whoosh script": [py, "-c", PLAIN_WHOOSH, str(whoosh_dir(index_dir)), args.query],
         "import search.api": [py, "-c", "import search.api"],
-        "news-search query": [py, "-m", "search.cli", "query", args.query,
+        "news-search query": [py, "-m", "search", "query", args.query,
                               "--index-dir", str(index_dir)],
     }
     for cmd in commands.values():  # warm the page cache and .pyc files

@@ -7,12 +7,12 @@ Data flows one way: `search.ingest` (files -> Article) -> `search.indexing`
     with NewsIndex.open("index") as ix:
         res = ix.search('"red lines"', facets=["source"])
 
-`NewsIndex` and the result types load on first use, so that `import search`
-(and `news-search --help`) does not pay for importing Whoosh.
+`NewsIndex`, `Article` and the result types load on first use, so that `import search`
+(and `news-search --help`) does not pay for importing Whoosh, and the program
+(search/program.py) can turn the garbage collector off before anything heavy loads.
 """
 __version__ = "0.1.0"
 
-from .article import Article  # noqa: E402
 from .errors import (  # noqa: E402
     AlertError,
     ArticleNotFoundError,
@@ -31,7 +31,7 @@ from .errors import (  # noqa: E402
     StorageError,
 )
 
-_LAZY = {"NewsIndex": "api", "SearchResults": "results", "Hit": "results", "FacetValue": "results",
+_LAZY = {"NewsIndex": "api", "Article": "article", "SearchResults": "results", "Hit": "results", "FacetValue": "results",
          "Timeline": "query.timeline", "TimelinePeriod": "query.timeline",
          "SplitCount": "query.timeline", "Story": "query.story", "StoryCopy": "query.story"}
 

@@ -129,11 +129,12 @@ def test_facet_size_limits_values_and_zero_means_all(index_dir):
                "--index-dir", index_dir).exit_code == 2
 
 
-@pytest.mark.parametrize("entry", ["main", "run"])
+@pytest.mark.parametrize("entry", ["search.cli import main as run", "search.program import run"])
 def test_closed_pipe_exits_0_quietly(index_dir, entry):
     """`news-search query harbour --all-hits --jsonl | head -1`, with a real pipe, through
-    click's `main` and through `run` (the console script, which skips Python's teardown)."""
-    proc = subprocess.Popen([sys.executable, "-c", f"from search.cli import {entry}; {entry}()", "query",
+    click's `main` and through the program's `run` (the console script, which skips Python's
+    teardown)."""
+    proc = subprocess.Popen([sys.executable, "-c", f"from {entry}; run()", "query",
                              "harbour", "--all-hits", "--jsonl", "--fields", "id,body",
                              "--index-dir", index_dir],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,

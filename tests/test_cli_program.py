@@ -1,4 +1,4 @@
-"""`news-search` as a program (`search.cli.run`, the console script and `python -m search.cli`):
+"""`news-search` as a program (search/program.py: the console script, `python -m search`):
 a read-only command ends without Python's teardown, having printed everything; any other
 command exits as usual. Real processes: the point is what the process does at its end."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ from helpers import SAMPLE_CORPUS, articles_from, build_index
 # An exit hook of the program's own process: it runs when Python tears down as usual.
 PROGRAM = ("import atexit, sys\n"
            "atexit.register(lambda: sys.stderr.write('TEARDOWN\\n'))\n"
-           "from search.cli import run\n"
+           "from search.program import run\n"
            "run()\n")
 
 
@@ -65,7 +65,7 @@ def test_the_garbage_collector_is_on_while_a_command_runs(index_dir):
             "    print('gc', gc.isenabled(), file=sys.stderr)\n"
             "    return real(self, *a, **k)\n"
             "api.NewsIndex.search = search\n"
-            "from search.cli import run\n"
+            "from search.program import run\n"
             "run()\n")
     p = subprocess.run([sys.executable, "-c", code, "query", "Kyiv", "--index-dir", index_dir],
                        capture_output=True, text=True, timeout=120)

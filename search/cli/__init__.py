@@ -7,7 +7,6 @@ status 2 (the traceback only with --debug or NEWS_SEARCH_DEBUG=1).
 """
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from importlib import import_module
@@ -17,6 +16,7 @@ import click
 
 from .. import __version__
 from ..errors import NewsSearchError, describe_os_error
+from ..program import state
 from .common import EXIT_ERROR, EXIT_MATCH, debugging, fail
 
 # command name -> the module whose COMMANDS defines it. A command's module is imported
@@ -29,8 +29,8 @@ COMMAND_MODULES = {"inspect": "inspect_cmd", "index": "index_cmd", "reindex": "i
                    "alerts": "schedule_cmd", "serve": "serve_cmd", "timeline": "timeline_cmd",
                    "story": "story_cmd", "cluster": "cluster_cmd"}
 EXIT_INTERRUPTED = 130  # as shells report SIGINT
-# Commands that only read an index and print: when one of them ran as the program (`run`),
-# the process ends without Python's teardown (see `_end`).
+# Commands that only read an index and print: when one of them ran as the program, the
+# process ends without Python's teardown (search/program.py).
 READ_ONLY_COMMANDS = frozenset({"query", "show", "similar", "stats", "timeline", "story", "inspect"})
 
 
@@ -80,15 +80,12 @@ class NewsSearchGroup(click.Group):
         if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
             for cmd in import_module(f"{__name__}.{COMMAND_MODULES[cmd_name]}").COMMANDS:
                 self.add_command(cmd)
-            if not gc.isenabled() and _program.starting:  # the command's imports are done
-                _program.starting = False
-                gc.freeze()
-                gc.enable()
+            state.command_loaded()
         return self.commands.get(cmd_name)
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, ...]:
         name, cmd, rest = super().resolve_command(ctx, args)
-        _program.command = cmd.name if cmd else name
+        state.command = cmd.name if cmd else name
         return name, cmd, rest
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -134,71 +131,3 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-
-class _Program:
-    """What `run` needs to know about the command it ran: set while it runs."""
-
-    def __init__(self) -> None:
-        self.starting = False  # `run` turned the garbage collector off for the imports
-        self.command: str | None = None  # the subcommand's name, once click has parsed it
-
-
-_program = _Program()
-
-
-def run() -> None:
-    """The `news-search` program: the console script and `python -m search.cli`.
-
-    `main` with two things only a whole process may do, both measured on a cold
-    `news-search query` over Reuters (bench/bench_startup.py):
-    - the garbage collector is off while the command's modules load, then those modules'
-      objects are frozen out of its sight (`gc.freeze`) and it is on again: loading ~250
-      modules ran gen-2 collections over all of them (~10 ms of ~200 ms);
-    - a read-only command on one index ends with `os._exit` once stdout and stderr are
-      flushed: Python's teardown of those modules cost ~25 ms and has nothing to save.
-      Any other command, and any run that started Ray or a thread, exits as usual.
-    `main` itself (click's `CliRunner`, programs that call it) is unchanged."""
-    _program.starting = gc.isenabled()
-    gc.disable()
-    try:
-        main(prog_name="news-search")
-        code: Any = EXIT_MATCH
-    except SystemExit as exc:
-        code = exc.code
-    finally:
-        if _program.starting:  # no command module was loaded (--help, a usage error)
-            _program.starting = False
-            gc.enable()
-    status = EXIT_MATCH if code is None else code
-    if isinstance(status, int) and _teardown_is_idle():
-        _end(status)
-    sys.exit(code)
-
-
-def _teardown_is_idle() -> bool:
-    """Whether Python's exit would only free memory: a read-only command ran, and nothing
-    it started (Ray's shutdown hook, a thread, a child process) waits for the exit."""
-    import threading
-
-    if _program.command not in READ_ONLY_COMMANDS or "ray" in sys.modules:
-        return False
-    if threading.active_count() > 1:
-        return False
-    children = sys.modules.get("multiprocessing")
-    return not (children and children.active_children())
-
-
-def _end(status: int) -> None:
-    """Flush what was printed and leave at once. A reader gone from stdout (`| head`) is
-    success, as `_quiet_broken_pipe` says."""
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        status = EXIT_MATCH
-    except (OSError, ValueError):
-        sys.exit(status)  # stdout is broken some other way: let Python report it
-    try:
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-    os._exit(status)

@@ -1,4 +1,4 @@
 """`python -m search.cli`: the same as the `news-search` command (used by tests' subprocesses)."""
-from . import run
+from ..program import run
 
 run()

@@ -1,0 +1,4 @@
+"""`python -m search`: the `news-search` command (search/program.py)."""
+from .program import run
+
+run()
