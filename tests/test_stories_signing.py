@@ -83,7 +83,7 @@ def test_words_keep_numbers_whole_and_cut_punctuation():
 
 
 def _tables(lsh) -> list[dict[bytes, set[str]]]:
-    return [{k: set(v) for k, v in table._dict.items()} for table in lsh.hashtables]
+    return [{k: set(table.get(k)) for k in table.keys()} for table in lsh.hashtables]
 
 
 def test_the_lsh_tables_are_datasketchs_after_placing_and_removing():
@@ -172,3 +172,51 @@ def test_forked_writers_inherit_the_writers_objects_frozen():
     finally:
         child.join(timeout=30)
     assert gc.get_freeze_count() == 0  # the parent's own collector sees them again
+
+
+def test_placing_keeps_the_story_state_frozen_until_the_run_ends():
+    """The story state is long-lived: after each commit's placing it is out of the garbage
+    collector's sight (frozen), a fork does not unfreeze it, and the run's end does."""
+    assert gc.get_freeze_count() == 0
+    clusters = StoryClusters(lambda: [])
+    try:
+        clusters.assign("a", "h", DOCKS)
+        clusters.take_pending()  # a commit: what was placed is frozen
+        assert gc.get_freeze_count() > 0
+        ctx = mp.get_context("fork")
+        out = ctx.Queue()
+        child = ctx.Process(target=_report_frozen, args=(out,))
+        start_forked(child)
+        try:
+            assert out.get(timeout=30) > 0
+        finally:
+            child.join(timeout=30)
+        assert gc.get_freeze_count() > 0  # still frozen after the fork
+    finally:
+        clusters.close()
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_an_index_run_leaves_nothing_frozen(tmp_path, fail):
+    """Whether a run with stories ends or fails after placing, the process's objects are
+    collectable again (a long-lived process indexing many times would otherwise keep its
+    garbage for ever)."""
+    corpus = tmp_path / "corpus"
+    _write(corpus, "a.txt", "Dock strike ends", DOCKS, "wire", T0)
+    _write(corpus, "b.txt", "Rotterdam dockers back", DOCKS_REPRINT, "herald", T0)
+    frozen_then = []
+
+    def progress(_):
+        frozen_then.append(gc.get_freeze_count())
+        if fail:
+            raise KeyboardInterrupt  # a run stopped mid-way, after a commit
+
+    settings = WriteSettings(procs=1, batch_size=1)  # a commit (and a freeze) per article
+    if fail:
+        with pytest.raises(KeyboardInterrupt):
+            index_paths(tmp_path / "ix", [corpus], progress=progress, settings=settings)
+    else:
+        index_paths(tmp_path / "ix", [corpus], progress=progress, settings=settings)
+    assert frozen_then and frozen_then[0] > 0  # placing had frozen the state
+    assert gc.get_freeze_count() == 0

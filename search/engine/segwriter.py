@@ -289,12 +289,16 @@ def start_forked(process) -> None:
     otherwise walk every object it inherited, touching (so copying) their pages. Measured:
     forked from a parent holding 412,900 sets (the story LSH's tables on Reuters), a child
     took 1.04 s of CPU for work that took 0.45 s, and 0.47 s frozen; a build forks two
-    Whoosh sub-writers per batch. The parent's objects are unfrozen at once."""
+    Whoosh sub-writers per batch. The parent's objects are unfrozen at once, unless some
+    were frozen before (a run placing stories keeps its state frozen until it ends:
+    search/indexing/stories.py `StoryClusters.close`)."""
+    frozen_before = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         process.start()
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def index_writer(ix, procs: int, **kwargs):

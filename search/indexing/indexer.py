@@ -475,6 +475,13 @@ class Run:
         self.record.changed_ids.append(a.id)
 
 
+def _close_stories(run: Run | None) -> None:
+    """The run is over: its story state, frozen out of the garbage collector's sight while
+    it ran (stories.py `StoryClusters._settle`), is collectable again."""
+    if run is not None and run.stories is not None:
+        run.stories.close()
+
+
 def _story_clusters(handle: IndexHandle, manifest: Manifest):
     """The stories of the generation being written, or None for an index built before
     story clusters (its schema has no `story` field: `reindex --full` adds it)."""
@@ -567,6 +574,7 @@ def _run_on_current(index_dir: Path, handle: IndexHandle, record: IndexRun,
         _finish(index_dir, record, "failed")
         raise
     finally:
+        _close_stories(run)
         manifest.close()
     return run
 
@@ -723,11 +731,13 @@ def run_full(index_dir: str | os.PathLike[str], *, ingest: IngestOptions, wait: 
         except BaseException as exc:
             if run is not None:
                 run.writer.cancel()
+            _close_stories(run)
             manifest.close()
             remove_generation(index_dir, generation)
             record.errors.append(f"{type(exc).__name__}: {exc}")
             _finish(index_dir, record, "failed")
             raise
+        _close_stories(run)
         manifest.close()
         if run.stopped:
             remove_generation(index_dir, generation)
