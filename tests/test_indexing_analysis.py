@@ -112,3 +112,23 @@ def test_many_small_batches_merge_and_keep_phrases(tmp_path):
     assert len(search_ids(tmp_path / "ix", '"officials reflect"')) == 40
     assert len(search_ids(tmp_path / "ix", '"reflect merger"')) == 0
     assert len(search_ids(tmp_path / "ix", "nato", field="headline")) == 40
+
+
+def test_the_tokenizer_expression_is_news_word_as_one_group():
+    """NewsTokenizer compiles NEWS_WORD inside one capturing group, so the fast splitters
+    (`words_pattern`) reuse that compiled expression: the words, their places and their
+    characters are NEWS_WORD's."""
+    import re
+
+    from search.engine.analysis import NEWS_WORD, NewsTokenizer, words_pattern
+
+    text = ("J.P.Morgan said dangerous.The U.S. rate, e.g. 3.5% at DATA.O; "
+            "Ελλάδα.Αθήνα Москва.Кремль Ünited.Élan мадрид. مُدَرِّسَة")
+    tokenizer = NewsTokenizer()
+    tokens = [(t.text, t.pos, t.startchar, t.endchar)
+              for t in tokenizer(text, positions=True, chars=True)]
+    expected = [(m.group(0), i, m.start(), m.end())
+                for i, m in enumerate(re.finditer(NEWS_WORD, text))]
+    assert tokens == expected and len(tokens) == 19
+    assert words_pattern(tokenizer.expression) is tokenizer.expression
+    assert words_pattern(tokenizer.expression).findall(text) == [w for w, *_ in expected]
