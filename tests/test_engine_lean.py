@@ -1,5 +1,5 @@
 """search/engine/lean.py: the API loads Whoosh without urllib.request, html, hashlib,
-tempfile, shutil, random, queue, morph_en, Porter and double metaphone, and all still work when something asks for them. Fresh interpreters (real processes): what
+tempfile, shutil, random, queue, decimal, morph_en, Porter and double metaphone, and all still work when something asks for them. Fresh interpreters (real processes): what
 a module import loads is only visible in a process that had not loaded it yet."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from search_fixtures import SAMPLE_CORPUS
 
 DEFERRED = ("urllib.request", "http.client", "ssl", "whoosh.lang.morph_en", "html", "hashlib",
             "_hashlib", "tempfile", "shutil", "bz2", "lzma", "random", "queue",
-            "whoosh.lang.porter", "whoosh.lang.dmetaphone")
+            "whoosh.lang.porter", "whoosh.lang.dmetaphone", "decimal", "_decimal")
 
 
 def _run(code: str, *args: str) -> list[str]:
@@ -67,6 +67,21 @@ def test_porter_metaphone_random_and_queue_work_through_whoosh_when_used():
     assert stems == "['plann', 'walk']"  # Whoosh's Porter stemmer (its "plann"), loaded on use
     assert metaphone == "['SM0', 'XMT']"
     assert rest == "12 True [0, 1, 2, 3, 4]"
+
+
+def test_whoosh_fields_decimal_stand_in_acts_as_the_class():
+    """`isinstance` is False while no Decimal can exist, then asks the real class; a call
+    makes a real Decimal, so a NUMERIC field of decimals indexes as with the real one."""
+    code = (
+        "import search.api\nfrom whoosh import fields\n"
+        "print(isinstance(1.5, fields.Decimal), isinstance('1.5', fields.Decimal))\n"
+        "import decimal\n"
+        "print(isinstance(decimal.Decimal('1.5'), fields.Decimal), isinstance(1.5, fields.Decimal),\n"
+        "      type(fields.Decimal('2.5')) is decimal.Decimal)\n"
+        "f = fields.NUMERIC(decimal_places=2)\n"
+        "print(f.to_bytes(decimal.Decimal('1.25')) == f.to_bytes('1.25'),\n"
+        "      f.from_bytes(f.to_bytes(decimal.Decimal('1.25'))))\n")
+    assert _run(code) == ["False False", "True False True", "True 1.25"]
 
 
 def test_a_whoosh_module_that_kept_a_stand_in_reaches_the_real_module():

@@ -17,6 +17,11 @@ for things only its unused features need:
 - whoosh.analysis.morph and .analyzers take the Porter stemmer and double metaphone
   (~2-3 ms: the stemmer compiles its rules), as default arguments of filters we do not
   build (our stemming is Snowball: engine/analysis.py);
+- whoosh.fields takes `Decimal` (~3-5 ms: the C decimal module), for NUMERIC fields of
+  decimals; ours are dates and never decimals. Its stand-in is a class: calling it makes
+  a real Decimal, and `isinstance` asks the real class (False while the decimal module is
+  not loaded: then no Decimal exists). Only `NUMERIC(numtype=decimal.Decimal)`, whose
+  `numtype is Decimal` it fails, would need the real one; news-search builds none;
 - whoosh.util and whoosh.classify `import random` (~1 ms), for new segments' names and
   k-means, and whoosh.compat `import queue` (~1 ms), for the multiprocess writer: a
   stand-in whole module, whose attributes are the real module's once the window is over.
@@ -35,6 +40,7 @@ from typing import Any
 # the Whoosh module that imports them -> (module, the one name it takes from it, or None
 # when it takes the module itself), ...
 _DEFERRED: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "whoosh.fields": (("decimal", "Decimal"),),
     "whoosh.compat": (("urllib.request", "urlretrieve"), ("html", "escape"), ("queue", None)),
     "whoosh.util": (("random", None),),
     "whoosh.analysis.analyzers": (("whoosh.lang.porter", "stem"),),
@@ -46,6 +52,7 @@ _DEFERRED: dict[str, tuple[tuple[str, str | None], ...]] = {
     "whoosh.filedb.compound": (("shutil", "copyfileobj"),),
     "whoosh.classify": (("random", None),),  # every search loads it (whoosh.searching)
 }
+_CLASSES = {("decimal", "Decimal")}  # names that are classes: stood in for by `_DeferredClass`
 
 
 def _deferred(module: str, name: str) -> Any:
@@ -57,13 +64,38 @@ def _deferred(module: str, name: str) -> Any:
     return call
 
 
+class _DeferredClass(type):
+    """The type of a stand-in class: a call makes an instance of the real class; `isinstance`
+    asks the real class once its module is loaded, and is False before (no instance of it
+    can exist yet)."""
+
+    _module: str
+    _name: str
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return getattr(import_module(cls._module), cls._name)(*args, **kwargs)
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        real = sys.modules.get(cls._module)
+        if real is None or getattr(real, "__lean_stand_in__", False):
+            return False
+        return isinstance(obj, getattr(real, cls._name))
+
+
+def _deferred_class(module: str, name: str) -> type:
+    return _DeferredClass(name, (), {"_module": module, "_name": name, "__doc__": (
+        f"`{module}.{name}`, imported on first use (search/engine/lean.py).")})
+
+
 def _stand_in(module: str, names: list[str]) -> types.ModuleType:
     """A module whose `names` are deferred functions. Any other attribute, asked for after
     the loading window by a Whoosh module that kept the stand-in (`import tempfile`), is
     the real module's (asked for during the window it is missing, as Python expects)."""
     stand_in = types.ModuleType(module)
+    stand_in.__lean_stand_in__ = True  # type: ignore[attr-defined]
     for name in names:
-        setattr(stand_in, name, _deferred(module, name))
+        make = _deferred_class if (module, name) in _CLASSES else _deferred
+        setattr(stand_in, name, make(module, name))
 
     def other(attr: str) -> Any:
         real = import_module(module)
