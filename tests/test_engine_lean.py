@@ -84,6 +84,16 @@ def test_whoosh_fields_decimal_stand_in_acts_as_the_class():
     assert _run(code) == ["False False", "True False True", "True 1.25"]
 
 
+def test_click_loads_without_uuid_and_its_uuid_type_still_works():
+    code = (
+        "import sys\nimport search.cli, click\n"
+        "print('uuid' in sys.modules, 'platform' in sys.modules)\n"
+        "value = click.UUID.convert('12345678-1234-5678-1234-567812345678', None, None)\n"
+        "import uuid\n"
+        "print(type(value) is uuid.UUID, click.UUID.convert(value, None, None) is value)\n")
+    assert _run(code) == ["False False", "True True"]
+
+
 def test_a_whoosh_module_that_kept_a_stand_in_reaches_the_real_module():
     """whoosh.filedb.filestore ran `import tempfile` in the window: it holds the stand-in,
     whose other attributes are the real module's once loaded."""

@@ -12,7 +12,11 @@ import sys
 from importlib import import_module
 from typing import Any
 
-import click
+from ..engine.lean import load_click
+
+load_click()  # before click loads: without the uuid module (engine/lean.py)
+
+import click  # noqa: E402
 
 from .. import __version__
 from ..errors import NewsSearchError, describe_os_error

@@ -1,4 +1,4 @@
-"""Load Whoosh without six modules it imports for features news-search never calls.
+"""Load Whoosh (and click) without modules they import for features news-search never calls.
 
 A cold `news-search query` is mostly imports, and Whoosh 2.7.4 (pinned) pays at import
 for things only its unused features need:
@@ -25,6 +25,9 @@ for things only its unused features need:
 - whoosh.util and whoosh.classify `import random` (~1 ms), for new segments' names and
   k-means, and whoosh.compat `import queue` (~1 ms), for the multiprocess writer: a
   stand-in whole module, whose attributes are the real module's once the window is over.
+And click: click.types runs `import uuid` (~2-3 ms: uuid loads platform and a C module)
+for its UUID parameter type, which our commands do not use (`load_click`; `uuid.UUID` is
+a stand-in class, as `Decimal` is).
 While `load_whoosh()` imports those Whoosh modules, each missing module is a stand-in
 whose function imports the real one when first called; the stand-ins are removed at
 once, so any later import of one of them gets the real module. Call it before anything
@@ -52,7 +55,10 @@ _DEFERRED: dict[str, tuple[tuple[str, str | None], ...]] = {
     "whoosh.filedb.compound": (("shutil", "copyfileobj"),),
     "whoosh.classify": (("random", None),),  # every search loads it (whoosh.searching)
 }
-_CLASSES = {("decimal", "Decimal")}  # names that are classes: stood in for by `_DeferredClass`
+_CLICK_DEFERRED: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "click.types": (("uuid", "UUID"),),
+}
+_CLASSES = {("decimal", "Decimal"), ("uuid", "UUID")}  # names that are classes: stood in for by `_DeferredClass`
 
 
 def _deferred(module: str, name: str) -> Any:
@@ -109,16 +115,26 @@ def _stand_in(module: str, names: list[str]) -> types.ModuleType:
 
 
 def load_whoosh() -> None:
-    """Import Whoosh's modules that the query path uses, leaving out `_DEFERRED`'s.
+    """Import Whoosh's modules that the query path uses, leaving out `_DEFERRED`'s."""
+    _load(_DEFERRED)
+
+
+def load_click() -> None:
+    """Import click, leaving out `_CLICK_DEFERRED`'s modules (search/cli/__init__.py)."""
+    _load(_CLICK_DEFERRED)
+
+
+def _load(deferred: dict[str, tuple[tuple[str, str | None], ...]]) -> None:
+    """Import `deferred`'s importers with stand-ins for the modules they take.
 
     The stand-ins are in place while all the importers load (they import one another:
     whoosh.query loads whoosh.filedb.filestore), then removed. An importer already
     loaded is left alone (it has the real modules), and a module already loaded is given
     as itself."""
-    wanted = [importer for importer in _DEFERRED if importer not in sys.modules]
+    wanted = [importer for importer in deferred if importer not in sys.modules]
     names: dict[str, list[str]] = {}
     for importer in wanted:
-        for module, name in _DEFERRED[importer]:
+        for module, name in deferred[importer]:
             if module not in sys.modules:
                 taken = names.setdefault(module, [])
                 if name is not None and name not in taken:
