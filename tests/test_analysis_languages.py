@@ -15,7 +15,7 @@ from helpers import search_ids, write_files
 
 from search.api import NewsIndex
 from search.article import Article
-from search.engine.analysis import TextTerms, news_analyzer, text_terms_for
+from search.engine.analysis import TextTerms, news_analyzer, query_forms, text_terms_for, words_pattern
 from search.indexing import index_paths, open_index
 from search.ingest import read_corpus
 
@@ -182,6 +182,24 @@ def test_russian_text_terms_equal_the_analyzer_chain():
             expected.setdefault(t.text.encode("utf-8"), []).append(t.pos)
         assert list(tt.positions(text).items()) == list(expected.items())
         assert tt.unstemmed(text) == sorted({t.text for t in news_analyzer()(text, no_morph=True)})
+
+
+def test_query_forms_equal_the_analyzer_chain_word_by_word():
+    """Snippets' batch analysis: each word's form as the chain gives it in query mode with
+    stop words kept (stop words and one-letter words folded, unstemmed)."""
+    texts = [f.read_text("utf-8") for f in sorted(RUSSIAN.glob("*.txt"))]
+    texts.append("مُدَرِّسَة والرياض العـــربية إيران always dangerous.The U.S. Пётр ёлка café "
+                 "The a I of Ünited Ελλάδα running oils ـ")
+    split = words_pattern(news_analyzer().items[0].expression)
+    for text in texts:
+        words = split.findall(text)
+        expected = []
+        for word in words:
+            tokens = [t.text for t in news_analyzer()(word, mode="query", removestops=False)]
+            assert len(tokens) <= 1, word
+            expected.append(tokens[0] if tokens else "")
+        assert query_forms(words) == expected
+    assert query_forms(["The", "Oils", "a"]) == ["the", "oil", "a"]
 
 
 # -- SaudiNewsNet ---------------------------------------------------------------------------

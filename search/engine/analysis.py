@@ -383,6 +383,31 @@ class TextTerms:
         return sorted(words)
 
 
+def query_forms(words: list[str]) -> list[str]:
+    """What `news_analyzer()(word, mode="query", removestops=False)` makes of each word (a
+    whole token): its term, or for a stop word or a too short one its lower-cased, folded
+    text, unstemmed (as Whoosh's highlighter keeps them). For a snippet's words, all at
+    once: one stemmer call per language rather than a Token and three generators per
+    word (the 3,269 words of 10 Reuters hits: ~4 -> ~2 ms). Tested against the chain."""
+    normalize = news_analyzer().items[1]
+    stops, minsize = normalize.stops, normalize.min
+    forms: list[str] = []
+    by_language: defaultdict[str, list[int]] = defaultdict(list)  # language -> indexes
+    for i, raw in enumerate(words):
+        text = raw.lower()
+        language = "english"
+        if not text.isascii():
+            text = text.translate(NEWS_FOLD)
+            language = script_stemmer(text)
+        forms.append(text)
+        if len(text) >= minsize and text not in stops:
+            by_language[language].append(i)
+    for language, indexes in by_language.items():
+        for i, stem in zip(indexes, stem_words(language, [forms[i] for i in indexes])):
+            forms[i] = stem
+    return forms
+
+
 def text_terms_for(analyzer) -> TextTerms | None:
     """A `TextTerms` when `analyzer` is `news_analyzer`'s chain (also as unpickled from an
     index's schema), else None: any other analyzer goes through Whoosh's own path."""

@@ -28,7 +28,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import accumulate
 
-from ..engine.analysis import news_analyzer, words_pattern
+from ..engine.analysis import news_analyzer, query_forms, words_pattern
 
 OPEN, CLOSE = "[[", "]]"
 SEPARATOR = " … "
@@ -59,26 +59,15 @@ def _forms_of(words: list[str]) -> list[str]:
 
 
 def _learn_forms(words: list[str]) -> dict[str, str]:
-    """Analyse words in one pass of the index's analyzer, remembering them in `_FORMS`.
-
-    Each word is one whole token of the tokenizer, so joined by spaces they come
-    back one token each, in order. Stop words stay (unstemmed), as when Whoosh
-    highlights; "\x00" marks a word that yields no single term (never a query term).
-    """
+    """Analyse words as the index's analyzer does in query mode, remembering them in
+    `_FORMS`. Stop words stay (unstemmed), as when Whoosh highlights; "\x00" marks a
+    word that yields no term (never a query term)."""
     new = list(dict.fromkeys(words))
-    forms = [t.text for t in news_analyzer()(" ".join(new), mode="query", removestops=False)]
-    if len(forms) != len(new):  # cannot happen with a word tokenizer; stay exact if it does
-        forms = [_single_form(w) for w in new]
-    learnt = {w: f or "\x00" for w, f in zip(new, forms)}
+    learnt = {w: f or "\x00" for w, f in zip(new, query_forms(new))}
     if len(_FORMS) + len(learnt) > MAX_CACHED_FORMS:
         _FORMS.clear()
     _FORMS.update(learnt)
     return learnt
-
-
-def _single_form(word: str) -> str:
-    tokens = [t.text for t in news_analyzer()(word, mode="query", removestops=False)]
-    return tokens[0] if len(tokens) == 1 else "\x00"
 
 
 @dataclass
