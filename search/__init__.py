@@ -31,8 +31,8 @@ from .errors import (  # noqa: E402
     StorageError,
 )
 
-_LAZY = {"NewsIndex": "api", "Article": "article", "SearchResults": "results", "Hit": "results", "FacetValue": "results",
-         "Timeline": "query.timeline", "TimelinePeriod": "query.timeline",
+_LAZY = {"NewsIndex": "api", "Article": "article", "SearchResults": "results", "Hit": "results",
+         "FacetValue": "results", "Timeline": "query.timeline", "TimelinePeriod": "query.timeline",
          "SplitCount": "query.timeline", "Story": "query.story", "StoryCopy": "query.story"}
 
 __all__ = ["NewsIndex", "SearchResults", "Hit", "FacetValue", "Timeline", "TimelinePeriod",

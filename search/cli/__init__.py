@@ -133,5 +133,3 @@ def main(ctx: click.Context, debug: bool) -> None:
       news-search --debug stats                 # an error's full traceback
     """
     ctx.obj = {"debug": debug}
-
-
