@@ -20,53 +20,42 @@ import sys
 from typing import Any
 
 
-class ProgramState:
-    """What `run` learns from the command line while it runs (search/cli/__init__.py)."""
+def run() -> None:
+    """Run `news-search` with `sys.argv` and exit with its status."""
+    collecting = gc.isenabled()  # and so to be turned on again
+    gc.disable()
 
-    def __init__(self) -> None:
-        self.starting = False  # `run` turned the garbage collector off for the imports
-        self.command: str | None = None  # the subcommand's name, once click has parsed it
-
-    def command_loaded(self) -> None:
-        """The command's modules are imported: freeze what they made, collect again."""
-        if self.starting and not gc.isenabled():
-            self.starting = False
+    def loaded() -> None:  # the command's modules are imported: freeze what they made
+        nonlocal collecting
+        if collecting:
+            collecting = False
             gc.freeze()
             gc.enable()
 
+    from .cli import EXIT_MATCH, main
 
-state = ProgramState()
-
-
-def run() -> None:
-    """Run `news-search` with `sys.argv` and exit with its status."""
-    state.starting = gc.isenabled()
-    gc.disable()
+    main.on_command_loaded = loaded
     try:
-        from .cli import EXIT_MATCH, main
-
         main(prog_name="news-search")
         code: Any = EXIT_MATCH
     except SystemExit as exc:
         code = exc.code
     finally:
-        if state.starting:  # no command module was loaded (--help, a usage error)
-            state.starting = False
-            gc.enable()
+        loaded()  # no command module was loaded (--help, a usage error)
     status = 0 if code is None else code
-    if isinstance(status, int) and _teardown_is_idle():
+    if isinstance(status, int) and _teardown_is_idle(main.command_name):
         _end(status)
     sys.exit(code)
 
 
-def _teardown_is_idle() -> bool:
+def _teardown_is_idle(command: str | None) -> bool:
     """Whether Python's exit would only free memory: a read-only command ran, and nothing
     it started (Ray's shutdown hook, a thread, a child process) waits for the exit."""
     import threading
 
     from .cli import READ_ONLY_COMMANDS
 
-    if state.command not in READ_ONLY_COMMANDS or "ray" in sys.modules:
+    if command not in READ_ONLY_COMMANDS or "ray" in sys.modules:
         return False
     if threading.active_count() > 1:
         return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from importlib import import_module
-from typing import Any
+from typing import Any, Callable
 
 from ..engine.lean import load_click
 
@@ -20,7 +20,6 @@ import click  # noqa: E402
 
 from .. import __version__
 from ..errors import NewsSearchError, describe_os_error
-from ..program import state
 from .common import EXIT_ERROR, EXIT_MATCH, debugging, fail
 
 # command name -> the module whose COMMANDS defines it. A command's module is imported
@@ -77,6 +76,11 @@ class NewsSearchGroup(click.Group):
             fail("aborted", EXIT_ERROR)
         sys.exit(rv if isinstance(rv, int) else EXIT_MATCH)
 
+    # For the program (search/program.py), which sets the first and reads the second: called
+    # once a command's modules are imported; the subcommand click resolved.
+    on_command_loaded: Callable[[], None] | None = None
+    command_name: str | None = None
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(self.commands) | set(COMMAND_MODULES))
 
@@ -84,12 +88,13 @@ class NewsSearchGroup(click.Group):
         if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
             for cmd in import_module(f"{__name__}.{COMMAND_MODULES[cmd_name]}").COMMANDS:
                 self.add_command(cmd)
-            state.command_loaded()
+            if self.on_command_loaded is not None:
+                self.on_command_loaded()
         return self.commands.get(cmd_name)
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, ...]:
         name, cmd, rest = super().resolve_command(ctx, args)
-        state.command = cmd.name if cmd else name
+        self.command_name = cmd.name if cmd else name
         return name, cmd, rest
 
     def invoke(self, ctx: click.Context) -> Any:
