@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from .common import EXIT_ERROR, EXIT_MATCH, index_dir_option, reports_errors, skip_summary
+from .common import EXIT_ERROR, EXIT_MATCH, index_dir_option, report_deliveries, reports_errors, skip_summary
 
 ARCHIVE_FILE = "news-search-archive.json"  # search/cluster/archive.py (not imported: lean)
 
@@ -73,8 +73,6 @@ def index_archive(index_dir: str, paths: tuple[str, ...] | None, cluster: str | 
 def _finish_run(report: Any, quiet: bool, as_json: bool, summary: str) -> None:
     """An archive run's report (JSON on stdout, or `summary`, the skips and errors on
     stderr), its alert deliveries, and its exit status. Exits."""
-    from .index_cmd import _report_deliveries
-
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     elif not quiet:
@@ -83,7 +81,7 @@ def _finish_run(report: Any, quiet: bool, as_json: bool, summary: str) -> None:
             click.echo(skip_summary(report.skipped), err=True)
         for error in report.errors:
             click.echo(f"error: {error}", err=True)
-    _report_deliveries(report)
+    report_deliveries(report)
     raise SystemExit(EXIT_ERROR if report.errors else EXIT_MATCH)
 
 

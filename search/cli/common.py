@@ -134,3 +134,15 @@ def skip_summary(skipped) -> str:
         counts[kind] = counts.get(kind, 0) + 1
     parts = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return "skipped: " + "; ".join(f"{n:,} {kind}" for kind, n in parts)
+
+
+def report_deliveries(run: Any) -> None:
+    """What the library's alert delivery after an indexing run did (NewsIndex and
+    ClusterIndex deliver it): on stderr, one line per alert with news or an error."""
+    if run.delivery_error:
+        click.echo(f"news-search: alerts not delivered: {run.delivery_error}", err=True)
+    for d in run.deliveries:
+        if d.error:
+            click.echo(f"alert {d.alert}: error: {d.error}", err=True)
+        elif d.new:
+            click.echo(f"alert {d.alert}: {len(d.new)} new match(es)", err=True)

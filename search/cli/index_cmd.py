@@ -18,6 +18,7 @@ from .common import (
     EXIT_MATCH,
     index_dir_option,
     ingest_options,
+    report_deliveries,
     reports_errors,
     skip_summary,
     style,
@@ -103,17 +104,6 @@ def _report(run, quiet: bool, as_json: bool, seconds: float, verbose: bool = Fal
         click.echo(style(line, sys.stderr, bold=True), err=True)
 
 
-def _report_deliveries(run) -> None:
-    """What the library's alert delivery after the run did (NewsIndex delivers it)."""
-    if run.delivery_error:
-        click.echo(f"news-search: alerts not delivered: {run.delivery_error}", err=True)
-    for d in run.deliveries:
-        if d.error:
-            click.echo(f"alert {d.alert}: error: {d.error}", err=True)
-        elif d.new:
-            click.echo(f"alert {d.alert}: {len(d.new)} new match(es)", err=True)
-
-
 def _execute(action: str, quiet: bool, verbose: bool, as_json: bool, index_dir: str,
              create: bool, **kwargs: Any) -> None:
     from ..api import NewsIndex
@@ -129,7 +119,7 @@ def _execute(action: str, quiet: bool, verbose: bool, as_json: bool, index_dir: 
     finally:
         progress.done()
     _report(run, quiet, as_json, time.monotonic() - started, verbose)
-    _report_deliveries(run)
+    report_deliveries(run)
     # An error (a missing root: an unmounted disk) must not look healthy to cron.
     ok = run.outcome in ("ok", "interrupted") and not run.errors
     sys.exit(EXIT_MATCH if ok else EXIT_ERROR)
