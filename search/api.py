@@ -497,22 +497,20 @@ class NewsIndex(IndexWriting):
         earliest (query/story.py). `story_id` is a story id (`Hit.story`) or the id of any
         of its articles. ArticleNotFoundError when it is neither; SearchOptionError naming
         `news-search reindex --full` on an index built before story clusters."""
-        from whoosh import query as wq
-
-        from .query.collapse import story_column
+        from .query.collapse import story_column, story_copies
         from .query.story import build_story
 
         def run(searcher: Any, cache: SearcherCache) -> Story:
             story_of = story_column(cache.columns, searcher.reader().schema)
             key = story_id
-            docs = cache.engine.evaluate(wq.Term("story", key), scored=False).docs
+            docs = story_copies(story_of, key, cache.engine.deleted)
             if not docs:
                 d = searcher.document_number(id=story_id)
                 if d is None:
                     raise ArticleNotFoundError(f"no story or article with id {story_id} in "
                                                f"{self.index_dir}")
                 key = story_of[d].decode("utf-8") if isinstance(story_of[d], bytes) else story_of[d]
-                docs = cache.engine.evaluate(wq.Term("story", key), scored=False).docs or {d}
+                docs = story_copies(story_of, key, cache.engine.deleted) or [d]
             return build_story(key, [searcher.stored_fields(d) for d in docs], utc_aware)
 
         return self._guarded(run)

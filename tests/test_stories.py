@@ -316,3 +316,45 @@ def test_loading_stored_minhashes_fills_the_lsh_as_inserting_them_does():
         {k: list(v) for k, v in plain.keys._dict.items()}
     # and the loaded index answers: a new copy of the wire story joins its story
     assert loaded.assign("new", "h", DOCKS + " Reuters contributed.") in {"s0", "s1", "s2"}
+
+
+@pytest.fixture
+def term_stories(tmp_path: Path) -> Path:
+    """An index written when the story was a term on every article (`ID(sortable=True)`,
+    before indexing/schema.py's `StoryColumn`): wire-1 and herald-1 (DOCKS and its reprint)
+    are one story, farm-1 (WHEAT) another."""
+    copy = tmp_path / "term-stories"
+    shutil.copytree(Path(__file__).parent / "data" / "stories-term-index", copy)
+    return copy
+
+
+def test_an_index_with_story_terms_reads_and_grows_as_before(term_stories):
+    with NewsIndex.open(term_stories) as old:
+        story = old.story("wire-1")
+        assert story.id == "5f2d64092184e419"  # the id it was written with
+        assert [c.id for c in story.copies] == ["wire-1", "herald-1"]
+        assert [c.id for c in old.story(story.id).copies] == ["wire-1", "herald-1"]
+        assert [c.id for c in old.story("farm-1").copies] == ["farm-1"]
+        hits = old.search("rotterdam OR wheat", collapse=True).hits
+        assert sorted((h.copies, h.sources) for h in hits) == [(1, ("farmnews",)), (2, ("herald", "wire"))]
+        # written to with today's code (its schema keeps the term): a copy joins, a delete leaves
+        old.add([article("post-1", DOCKS_AGAIN, "post", T0 + timedelta(hours=5))])
+        assert [c.id for c in old.story(story.id).copies] == ["wire-1", "herald-1", "post-1"]
+        old.delete(["wire-1"])
+        assert [c.id for c in old.story("post-1").copies] == ["herald-1", "post-1"]
+        assert old.story("herald-1").id == story.id
+
+
+def test_a_story_is_found_by_its_column_without_deleted_copies(ix):
+    """The story is a column only (no term): `story` scans it, and skips deleted copies."""
+    ix.add([article("wire-1", DOCKS, "wire", T0),
+            article("herald-1", DOCKS_REPRINT, "herald", T0 + timedelta(hours=3)),
+            article("post-1", DOCKS_AGAIN, "post", T0 + timedelta(hours=5))])
+    story = ix.story("herald-1").id
+    assert [c.id for c in ix.story(story).copies] == ["wire-1", "herald-1", "post-1"]
+    ix.delete(["herald-1"])
+    assert [c.id for c in ix.story(story).copies] == ["wire-1", "post-1"]
+    with pytest.raises(ArticleNotFoundError):
+        ix.story("herald-1")
+    with NewsIndex.open(ix.index_dir) as again:  # a fresh reader (deletions on disk)
+        assert [c.id for c in again.story(story).copies] == ["wire-1", "post-1"]
