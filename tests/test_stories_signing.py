@@ -220,3 +220,30 @@ def test_an_index_run_leaves_nothing_frozen(tmp_path, fail):
         index_paths(tmp_path / "ix", [corpus], progress=progress, settings=settings)
     assert frozen_then and frozen_then[0] > 0  # placing had frozen the state
     assert gc.get_freeze_count() == 0
+
+
+_RUN_AND_REPORT = """
+import sys
+from search.indexing import WriteSettings, index_paths
+run = index_paths(sys.argv[1], [sys.argv[2]], settings=WriteSettings(procs=1))
+print(run.added, "datasketch" in sys.modules, "scipy" in sys.modules)
+"""
+
+
+def test_a_run_with_nothing_to_place_does_not_import_datasketch(tmp_path):
+    """datasketch imports scipy (~0.6 s of CPU): a run that signs and places nothing (no new
+    or changed article) loads neither; one that adds an article does."""
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "corpus"
+    _write(corpus, "a.txt", "Dock strike ends", DOCKS, "wire", T0)
+
+    def run() -> str:
+        return subprocess.run([sys.executable, "-c", _RUN_AND_REPORT, str(tmp_path / "ix"), str(corpus)],
+                              capture_output=True, text=True, check=True).stdout.split()
+
+    assert run() == ["1", "True", "True"]
+    assert run() == ["0", "False", "False"]  # nothing changed
+    _write(corpus, "b.txt", "Rotterdam dockers back", DOCKS_REPRINT, "herald", T0)
+    assert run() == ["1", "True", "True"]

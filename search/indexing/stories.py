@@ -64,11 +64,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
-from datasketch.minhash import _fmix
-from datasketch.storage import UnorderedStorage
 
 from .feed import NOT_SIGNED
+from .feed import Signer as SignFunction
 
 SHINGLE_WORDS = 3
 NUMBER_WEIGHT = 3
@@ -195,14 +193,15 @@ def _min_hashes(features: np.ndarray, owner: np.ndarray, count: int) -> np.ndarr
     then a*h+b mod 2^32 per permutation, the minimum per permutation; a test compares
     them), with one numpy pass per block of features rather than one Python int per
     feature and one numpy pass per article (update_batch took 7x as long on Reuters)."""
-    a, b = (p.reshape(-1, 1) for p in _PERMUTATIONS)
+    permutations, fmix = _scheme()
+    a, b = (p.reshape(-1, 1) for p in permutations)
     out = np.full((count, NUM_PERM), _EMPTY, dtype=np.uint32)
     for r0 in range(0, len(features), _BLOCK_ROWS):
         block, rows = features[r0:r0 + _BLOCK_ROWS], owner[r0:r0 + _BLOCK_ROWS]
         starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
         # one row per permutation, features along the row: the minimum of each text's run
         # of features is then a reduceat over contiguous memory (5x faster than columns)
-        hashed = a * _fmix(block, 32)
+        hashed = a * fmix(block, 32)
         hashed += b
         lowest = np.minimum.reduceat(hashed, starts, axis=1).T
         mine = rows[starts]
@@ -237,6 +236,8 @@ class Signer:
     one per article, its permutations parsed each time, cost more than hashing it)."""
 
     def __init__(self) -> None:
+        from datasketch import MinHash
+
         self.minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME)
 
     def values(self, body: str) -> np.ndarray | None:
@@ -244,14 +245,25 @@ class Signer:
         sig = signature(body)
         return None if sig is None else _as_values(sig)
 
-    def as_minhash(self, values: np.ndarray) -> MinHash:
+    def as_minhash(self, values: np.ndarray) -> Any:
         """The reused MinHash holding `values` (for an LSH query or insert, which only read
         its values)."""
         self.minhash.hashvalues = values
         return self.minhash
 
 
-_PERMUTATIONS = Signer().minhash.permutations  # datasketch's, from NUM_PERM, SEED and SCHEME
+_SCHEME: list = []
+
+
+def _scheme() -> tuple[np.ndarray, Callable]:
+    """datasketch's permutations for NUM_PERM, SEED and SCHEME, and its pre-mix (`_fmix`),
+    imported on first use: importing datasketch imports scipy (~0.6 s of CPU), which a run
+    with no new or changed article (nothing to sign or place) need not pay."""
+    if not _SCHEME:
+        from datasketch.minhash import _fmix
+
+        _SCHEME.extend((Signer().minhash.permutations, _fmix))
+    return _SCHEME[0], _SCHEME[1]
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -265,8 +277,10 @@ def new_story_id(article_id: str, content_hash: str, salt: int = 0) -> str:
     return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
-class BandTable(UnorderedStorage):
-    """One LSH band's table for `MinHashLSH` (datasketch's storage interface): band key ->
+class BandTable:
+    """One LSH band's table for `MinHashLSH` (the methods of datasketch's storage interface,
+    `UnorderedStorage`, that it calls; not a subclass, so that defining it imports no
+    datasketch: `_scheme` says why): band key ->
     the ids of the articles sharing it. Nearly every key has one article (Reuters:
     412,900 keys, ~1,000 shared), so a key's value is that article's id itself, a tuple
     only when several share it, where datasketch's dict storage keeps a set per key: a
@@ -329,18 +343,14 @@ class StoryClusters:
     (50 numpy calls per article), which was a third of the writer's story time on Reuters.
     The tables hold what datasketch's own `insert` puts there (tests/test_stories.py)."""
 
-    sign = staticmethod(signatures)  # what the parse process computes per chunk (feed.py)
-
     def __init__(self, rows: Callable[[], Iterable[tuple[str, str, bytes | None, int | None]]]):
         """`rows`: reads the manifest's (id, story, signature, published) rows
         (`Manifest.story_rows`), called on first use."""
         self._rows = rows
         self._loaded = False
-        self._lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-        self._lsh.hashtables = [BandTable() for _ in self._lsh.hashtables]
-        self._tables = [table._dict for table in self._lsh.hashtables]
-        # byte ranges of each band's key in a big-endian signature (MinHashLSH's byte order)
-        self._bands = [(start * 4, end * 4) for start, end in self._lsh.hashranges]
+        self._lsh: Any = None  # made on first use, with datasketch (`_scheme` says why)
+        self._tables: list[dict] = []
+        self._bands: list[tuple[int, int]] = []
         self._signatures: dict[str, bytes] = {}  # id -> signature, for the live articles
         self._first: dict[str, int] = {}  # story -> its first dated copy (seconds)
         self._story_of: dict[str, str] = {}
@@ -349,10 +359,24 @@ class StoryClusters:
         self._pending: dict[str, StoryRow] = {}
         self._froze = False
 
+    @staticmethod
+    def signer() -> SignFunction:
+        """What the parse process computes per chunk (feed.py), with datasketch loaded here
+        first: parse workers forked after it then do not each import it again."""
+        _scheme()
+        return signatures
+
     def _load(self) -> None:
         if self._loaded:
             return
         self._loaded = True
+        from datasketch import MinHashLSH
+
+        self._lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+        self._lsh.hashtables = [BandTable() for _ in self._lsh.hashtables]
+        self._tables = [table._dict for table in self._lsh.hashtables]
+        # byte ranges of each band's key in a big-endian signature (MinHashLSH's byte order)
+        self._bands = [(start * 4, end * 4) for start, end in self._lsh.hashranges]
         signed: list[tuple[str, bytes]] = []
         for article_id, story, sig, published in self._rows():
             if article_id in self._removed_unloaded:
