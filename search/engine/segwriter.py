@@ -142,7 +142,22 @@ class TermPool(PostingPool):
         return imerge([self._read_run(path) for path in runs])
 
 
-class NewsSegmentWriter(SegmentWriter):
+class ReleasingCancel:
+    """`cancel` that frees the index's write lock even when Whoosh's own cancel fails
+    midway: on a full disk, closing the segment raises before Whoosh releases the lock, so
+    the lock stayed held for as long as anything (a kept traceback) referenced the writer,
+    and the next writer in the process waited, then failed with LockError."""
+
+    def cancel(self):
+        try:
+            super().cancel()
+        finally:
+            lock = self.writelock
+            if lock is not None and getattr(lock, "fd", None) is not None:
+                lock.release()
+
+
+class NewsSegmentWriter(ReleasingCancel, SegmentWriter):
     def __init__(self, ix, **kwargs):
         limitmb = kwargs.get("limitmb", 128)
         super().__init__(ix, **kwargs)
@@ -271,7 +286,7 @@ class NewsSubWriterTask(SubWriterTask):
         self.resultqueue.put((None, writer.pool.fieldnames, writer._finalize_segment()), timeout=5)
 
 
-class NewsMpWriter(MpWriter):
+class NewsMpWriter(ReleasingCancel, MpWriter):
     def __init__(self, ix, procs, **kwargs):
         super().__init__(ix, procs=procs, multisegment=True, **kwargs)
 

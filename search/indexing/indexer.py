@@ -386,7 +386,7 @@ class Run:
         produced: set[str] = set()
         copies: list[IndexedArticle] = []
         started_unit = -1
-        sign = self.stories.signer() if self.stories is not None and files else None
+        sign = self.stories.sign if self.stories is not None else None
         for chunk in parsed_chunks(files, self.ingest, self.settings.parse_workers, sign):
             sf = files[chunk.unit]
             key = file_key(sf.root, sf.relpath)

@@ -66,7 +66,6 @@ from typing import Any
 import numpy as np
 
 from .feed import NOT_SIGNED
-from .feed import Signer as SignFunction
 
 SHINGLE_WORDS = 3
 NUMBER_WEIGHT = 3
@@ -193,15 +192,14 @@ def _min_hashes(features: np.ndarray, owner: np.ndarray, count: int) -> np.ndarr
     then a*h+b mod 2^32 per permutation, the minimum per permutation; a test compares
     them), with one numpy pass per block of features rather than one Python int per
     feature and one numpy pass per article (update_batch took 7x as long on Reuters)."""
-    permutations, fmix = _scheme()
-    a, b = (p.reshape(-1, 1) for p in permutations)
+    a, b = (p.reshape(-1, 1) for p in _PERMUTATIONS)
     out = np.full((count, NUM_PERM), _EMPTY, dtype=np.uint32)
     for r0 in range(0, len(features), _BLOCK_ROWS):
         block, rows = features[r0:r0 + _BLOCK_ROWS], owner[r0:r0 + _BLOCK_ROWS]
         starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
         # one row per permutation, features along the row: the minimum of each text's run
         # of features is then a reduceat over contiguous memory (5x faster than columns)
-        hashed = a * fmix(block, 32)
+        hashed = a * _fmix32(block)
         hashed += b
         lowest = np.minimum.reduceat(hashed, starts, axis=1).T
         mine = rows[starts]
@@ -252,18 +250,34 @@ class Signer:
         return self.minhash
 
 
-_SCHEME: list = []
+# datasketch's MinHash scheme and LSH banding, computed here so that a build does not import
+# datasketch: the package imports scipy (~0.6 s of CPU per write run, 2-3% of a Reuters
+# build, for an integral that picks the banding once). tests/test_stories_signing.py checks
+# each against datasketch (its permutations, `_fmix`, `MinHashLSH`'s b and r, its tables).
+def _affine32_permutations() -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) of datasketch's `MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")`:
+    a odd (a bijection on 32 bits), drawn from numpy's RandomState(SEED) as it draws them."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
-def _scheme() -> tuple[np.ndarray, Callable]:
-    """datasketch's permutations for NUM_PERM, SEED and SCHEME, and its pre-mix (`_fmix`),
-    imported on first use: importing datasketch imports scipy (~0.6 s of CPU), which a run
-    with no new or changed article (nothing to sign or place) need not pay."""
-    if not _SCHEME:
-        from datasketch.minhash import _fmix
+_PERMUTATIONS = _affine32_permutations()
 
-        _SCHEME.extend((Signer().minhash.permutations, _fmix))
-    return _SCHEME[0], _SCHEME[1]
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, affine32's pre-mix (datasketch's `_fmix(h, 32)`)."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+# `MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)`'s banding: BANDS bands of ROWS values,
+# the (b, r) that minimises its false positive and negative probabilities at THRESHOLD.
+BANDS, ROWS = 25, 5
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -277,50 +291,23 @@ def new_story_id(article_id: str, content_hash: str, salt: int = 0) -> str:
     return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
-class BandTable:
-    """One LSH band's table for `MinHashLSH` (the methods of datasketch's storage interface,
-    `UnorderedStorage`, that it calls; not a subclass, so that defining it imports no
-    datasketch: `_scheme` says why): band key ->
-    the ids of the articles sharing it. Nearly every key has one article (Reuters:
-    412,900 keys, ~1,000 shared), so a key's value is that article's id itself, a tuple
-    only when several share it, where datasketch's dict storage keeps a set per key: a
-    string is no container, so the writer's garbage collector has nothing to walk in it
-    and placing an article allocates no container per band. `get` answers as datasketch's
-    storage does (a collection); the writer reads `_dict` directly (StoryClusters)."""
-
-    def __init__(self, config: Any = None) -> None:
-        self._dict: dict[bytes, str | tuple[str, ...]] = {}
-
-    def keys(self):
-        return self._dict.keys()
-
-    def get(self, key: bytes) -> tuple[str, ...]:
-        have = self._dict.get(key, ())
-        return (have,) if type(have) is str else have
-
-    def insert(self, key: bytes, *vals: str, **kwargs: Any) -> None:
-        for val in vals:
-            _add(self._dict, key, val)
-
-    def remove(self, *keys: bytes, **kwargs: Any) -> None:
-        for key in keys:
-            del self._dict[key]
-
-    def remove_val(self, key: bytes, val: str, **kwargs: Any) -> None:
-        left = tuple(v for v in self.get(key) if v != val)
-        self._dict[key] = left[0] if len(left) == 1 else left
-
-    def size(self) -> int:
-        return len(self._dict)
-
-    def itemcounts(self, **kwargs: Any) -> dict[bytes, int]:
-        return {key: len(self.get(key)) for key in self._dict}
-
-    def has_key(self, key: bytes) -> bool:
-        return key in self._dict
+_BAND_BYTES = [(band * ROWS * 4, (band + 1) * ROWS * 4) for band in range(BANDS)]
 
 
-def _add(table: dict[bytes, str | tuple[str, ...]], key: bytes, article_id: str) -> None:
+def band_keys(sig: bytes) -> list[bytes]:
+    """The LSH key of each band of a stored signature: its ROWS values as stored."""
+    return [sig[start:end] for start, end in _BAND_BYTES]
+
+
+# An LSH band's table: band key -> the id of the article that has it, or a tuple of ids
+# when several share it. Nearly every key has one article (Reuters: 412,900 keys, ~1,000
+# shared) and a string is no container: the writer's garbage collector has nothing to walk
+# in it, and placing an article allocates no container per band (datasketch's dict
+# storage keeps a set per key: with it, the tables were half of the story state's 133 MB).
+BandTable = dict[bytes, "str | tuple[str, ...]"]
+
+
+def _add(table: BandTable, key: bytes, article_id: str) -> None:
     """Put an article under a band key (once: a set, as datasketch's storage)."""
     have = table.get(key)
     if have is None:
@@ -332,51 +319,54 @@ def _add(table: dict[bytes, str | tuple[str, ...]], key: bytes, article_id: str)
         table[key] = have + (article_id,)
 
 
+def _discard(table: BandTable, key: bytes, article_id: str) -> None:
+    """Take an article from under a band key; the key goes with its last article."""
+    have = table[key]
+    if type(have) is str:
+        del table[key]
+    else:
+        left = tuple(v for v in have if v != article_id)
+        table[key] = left[0] if len(left) == 1 else left
+
+
+def ids_under(table: BandTable, key: bytes) -> tuple[str, ...]:
+    """The ids of the articles that have a band key."""
+    have = table.get(key, ())
+    return (have,) if type(have) is str else have
+
+
 class StoryClusters:
     """One generation's stories, loaded from its manifest on first use; every change is
     kept as a pending row until the batch's commit takes it (`take_pending`).
 
-    The LSH index is datasketch's `MinHashLSH` (its bands and key storage; `BandTable`s
-    for tables), filled and queried here with each article's band keys cut once from its
-    signature:
-    `MinHashLSH.insert` and `query` slice and byte-swap every band of a MinHash object
-    (50 numpy calls per article), which was a third of the writer's story time on Reuters.
-    The tables hold what datasketch's own `insert` puts there (tests/test_stories.py)."""
+    The LSH index is datasketch's `MinHashLSH` as its tables hold it (BANDS tables, one per
+    band), filled and queried here with each article's band keys cut once from its stored
+    signature: `MinHashLSH.insert` and `query` slice and byte-swap every band of a MinHash
+    object (50 numpy calls per article), which was a third of the writer's story time on
+    Reuters. A key is the band's values as the signature stores them (little-endian), where
+    datasketch's are big-endian: the same tables up to that order (tests/test_stories.py
+    compares them), and no numpy call per article."""
 
     def __init__(self, rows: Callable[[], Iterable[tuple[str, str, bytes | None, int | None]]]):
         """`rows`: reads the manifest's (id, story, signature, published) rows
         (`Manifest.story_rows`), called on first use."""
         self._rows = rows
         self._loaded = False
-        self._lsh: Any = None  # made on first use, with datasketch (`_scheme` says why)
-        self._tables: list[dict] = []
-        self._bands: list[tuple[int, int]] = []
+        self._tables: list[BandTable] = [{} for _ in range(BANDS)]
         self._signatures: dict[str, bytes] = {}  # id -> signature, for the live articles
         self._first: dict[str, int] = {}  # story -> its first dated copy (seconds)
         self._story_of: dict[str, str] = {}
         self._sizes: Counter[str] = Counter()
         self._removed_unloaded: set[str] = set()
-        self._pending: dict[str, StoryRow] = {}
+        self._pending: dict[str, tuple[str, str, str, bytes | None, int | None]] = {}
         self._froze = False
 
-    @staticmethod
-    def signer() -> SignFunction:
-        """What the parse process computes per chunk (feed.py), with datasketch loaded here
-        first: parse workers forked after it then do not each import it again."""
-        _scheme()
-        return signatures
+    sign = staticmethod(signatures)  # what the parse process computes per chunk (feed.py)
 
     def _load(self) -> None:
         if self._loaded:
             return
         self._loaded = True
-        from datasketch import MinHashLSH
-
-        self._lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-        self._lsh.hashtables = [BandTable() for _ in self._lsh.hashtables]
-        self._tables = [table._dict for table in self._lsh.hashtables]
-        # byte ranges of each band's key in a big-endian signature (MinHashLSH's byte order)
-        self._bands = [(start * 4, end * 4) for start, end in self._lsh.hashranges]
         signed: list[tuple[str, bytes]] = []
         for article_id, story, sig, published in self._rows():
             if article_id in self._removed_unloaded:
@@ -386,28 +376,13 @@ class StoryClusters:
             self._started(story, published)
             if sig is not None:
                 signed.append((article_id, sig))
-        if signed:
-            self._insert_many(signed)
+        for article_id, sig in signed:  # Reuters' 17,000: ~0.2 s before a run's first article
+            self._insert(article_id, sig, band_keys(sig))
         self._settle()
-
-    def _insert_many(self, signed: list[tuple[str, bytes]]) -> None:
-        """Load stored MinHashes into the LSH index, every key byte-swapped in one numpy
-        call (Reuters' 17,000 MinHashes took seconds before a run's first article with
-        one `MinHashLSH.insert` each)."""
-        swapped = np.frombuffer(b"".join(sig for _, sig in signed), dtype="<u4") \
-            .astype(">u4").tobytes()
-        width = NUM_PERM * 4
-        for k, (article_id, sig) in enumerate(signed):
-            self._insert(article_id, sig, self._band_keys(swapped[k * width:(k + 1) * width]))
-
-    def _band_keys(self, swapped: bytes) -> list[bytes]:
-        """The LSH key of each band: its MinHash values as big-endian uint32."""
-        return [swapped[start:end] for start, end in self._bands]
 
     def _insert(self, article_id: str, sig: bytes, keys: list[bytes]) -> None:
         """What `MinHashLSH.insert(article_id, minhash)` does with the band keys."""
         self._signatures[article_id] = sig
-        self._lsh.keys.insert(article_id, *keys)
         for key, table in zip(keys, self._tables):
             _add(table, key, article_id)
 
@@ -418,8 +393,10 @@ class StoryClusters:
             if self._sizes[story] <= 0:
                 del self._sizes[story]
                 self._first.pop(story, None)
-        if self._signatures.pop(article_id, None) is not None:
-            self._lsh.remove(article_id)
+        sig = self._signatures.pop(article_id, None)
+        if sig is not None:  # what `MinHashLSH.remove(article_id)` does
+            for key, table in zip(band_keys(sig), self._tables):
+                _discard(table, key, article_id)
         return story
 
     def remove(self, article_id: str) -> None:
@@ -441,7 +418,7 @@ class StoryClusters:
         when = epoch_seconds(published)
         story = keys = None
         if sig is not None:
-            keys = self._band_keys(_as_values(sig).astype(">u4").tobytes())
+            keys = band_keys(sig)
             story = self._nearest_story(sig, keys, when)
         if story is None:
             if old_story is not None and old_story not in self._sizes:
@@ -457,7 +434,7 @@ class StoryClusters:
         self._started(story, when)
         if sig is not None:
             self._insert(article_id, sig, keys)
-        self._pending[article_id] = StoryRow(article_id, story, content_hash, sig, when)
+        self._pending[article_id] = (article_id, story, content_hash, sig, when)
         return story
 
     def _started(self, story: str, when: int | None) -> None:
@@ -491,7 +468,7 @@ class StoryClusters:
         """The rows of the articles placed since the last call, as the batch's
         `Manifest.record_commit(stories=...)` writes them (deleted ids go by its
         `deleted_ids`)."""
-        rows = [_row(r) for r in self._pending.values()]
+        rows = list(self._pending.values())
         self._pending = {}
         self._settle()
         return rows
