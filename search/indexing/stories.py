@@ -2,10 +2,11 @@
 
 Wire copy syndicated by many outlets, updated or corrected versions of one report and
 reposts with another headline share most of their text. Each article gets a story id
-(schema field `story`); the copies of one story share it, and searches can show one
-hit per story (search/query/collapse.py).
+(schema field `story`, a column: schema.py says why not a term); the copies of one story
+share it, and searches can show one hit per story (search/query/collapse.py).
 
-How an article finds its story (datasketch, MinHash LSH over word shingles):
+How an article finds its story (datasketch's MinHash LSH over word shingles; its scheme is
+computed here, checked equal to datasketch's: `_affine32_permutations` says why):
 - its body's words (lower-cased, numbers kept whole) as overlapping SHINGLE_WORDS-word
   shingles, plus each distinct number as NUMBER_WEIGHT more features, summarised by a
   MinHash of NUM_PERM permutations (datasketch's affine32 scheme: 4 bytes each). The
@@ -47,10 +48,13 @@ places an article (a run that changes nothing does not pay for it).
 
 Cost: signatures are computed a parse chunk (200 articles) at a time, in the process that
 parses it (feed.py: the parse workers when there are some), with one numpy pass over the
-chunk; the writer cuts each signature's band keys once and looks them up. On Reuters-21578
-(21,321 articles) that is ~0.8 s of CPU to sign and ~0.8 s to place, where signing with one
-`MinHash.update_batch` per article and datasketch's `insert`/`query` took ~5.5 s
-(bench/bench_stories.py measures the build with and without stories).
+chunk; the writer cuts each signature's band keys once (byte slices) and looks them up,
+one C-level dict call per band. On Reuters-21578 (21,321 articles) that is ~1.1 s of CPU
+to sign and ~0.5 s to place, where signing with one `MinHash.update_batch` per article
+and datasketch's `insert`/`query` took ~5.5 s. The story state is long-lived and kept
+out of the garbage collector's sight while a run places articles (`_settle`: its full
+collections cost ~0.9 s of a Reuters build). A Reuters build with stories takes
+~1.08-1.13x the CPU of one without (bench/bench_stories.py).
 """
 from __future__ import annotations
 
@@ -61,6 +65,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -383,8 +388,12 @@ class StoryClusters:
     def _insert(self, article_id: str, sig: bytes, keys: list[bytes]) -> None:
         """What `MinHashLSH.insert(article_id, minhash)` does with the band keys."""
         self._signatures[article_id] = sig
-        for key, table in zip(keys, self._tables):
-            _add(table, key, article_id)
+        # one C call per band puts the id under every key that has none (nearly all)
+        held = list(map(dict.setdefault, self._tables, keys, repeat(article_id)))
+        if held.count(article_id) < BANDS:
+            for key, table, have in zip(keys, self._tables, held):
+                if have != article_id:
+                    _add(table, key, article_id)
 
     def _forget(self, article_id: str) -> str | None:
         story = self._story_of.pop(article_id, None)
