@@ -487,7 +487,7 @@ def _story_clusters(handle: IndexHandle, manifest: Manifest):
     story clusters (its schema has no `story` field: `reindex --full` adds it)."""
     if "story" not in handle.ix.schema:
         return None
-    from .stories import StoryClusters  # numpy and datasketch: only for writing
+    from .stories import StoryClusters  # numpy: only for writing
 
     return StoryClusters(manifest.story_rows)
 

@@ -234,27 +234,6 @@ def _as_values(sig: bytes) -> np.ndarray:
     return np.frombuffer(sig, dtype="<u4").astype(np.uint32)
 
 
-class Signer:
-    """A reused datasketch MinHash, for handing stored values to datasketch's API (making
-    one per article, its permutations parsed each time, cost more than hashing it)."""
-
-    def __init__(self) -> None:
-        from datasketch import MinHash
-
-        self.minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME)
-
-    def values(self, body: str) -> np.ndarray | None:
-        """The body's MinHash values (NUM_PERM uint32), or None for a short body."""
-        sig = signature(body)
-        return None if sig is None else _as_values(sig)
-
-    def as_minhash(self, values: np.ndarray) -> Any:
-        """The reused MinHash holding `values` (for an LSH query or insert, which only read
-        its values)."""
-        self.minhash.hashvalues = values
-        return self.minhash
-
-
 # datasketch's MinHash scheme and LSH banding, computed here so that a build does not import
 # datasketch: the package imports scipy (~0.6 s of CPU per write run, 2-3% of a Reuters
 # build, for an integral that picks the banding once). tests/test_stories_signing.py checks
