@@ -301,6 +301,23 @@ def story_tables(clusters) -> list[dict[bytes, set[str]]]:
     return [{k: set(ids_under(table, k)) for k in table} for table in clusters._tables]
 
 
+class DatasketchMinHash:
+    """A reused datasketch MinHash holding stored signature values, to hand them to
+    datasketch's own LSH: the library our scheme is checked against (a build does not
+    import it: indexing/stories.py says why)."""
+
+    def __init__(self) -> None:
+        from datasketch import MinHash
+
+        from search.indexing.stories import NUM_PERM, SCHEME, SEED
+
+        self.minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME)
+
+    def as_minhash(self, values):
+        self.minhash.hashvalues = values
+        return self.minhash
+
+
 def datasketch_tables(lsh) -> list[dict[bytes, set[str]]]:
     """A datasketch MinHashLSH's tables, keys in the byte order a signature stores them."""
     import numpy as np
@@ -315,13 +332,13 @@ def test_loading_stored_minhashes_fills_the_lsh_as_inserting_them_does():
     import numpy as np
     from datasketch import MinHashLSH
 
-    from search.indexing.stories import NUM_PERM, THRESHOLD, Signer, StoryClusters, signature
+    from search.indexing.stories import NUM_PERM, THRESHOLD, StoryClusters, signature
 
     bodies = [DOCKS, DOCKS_REPRINT, DOCKS_AGAIN, WHEAT, DOCKS_NEXT_WEEK]
     rows = [(f"a{k}", f"s{k}", signature(b), None) for k, b in enumerate(bodies)]
     loaded = StoryClusters(lambda: rows)
     loaded._load()
-    signer = Signer()
+    signer = DatasketchMinHash()
     plain = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
     for article_id, _, sig, _ in rows:
         plain.insert(article_id, signer.as_minhash(np.frombuffer(sig, dtype="<u4").astype(np.uint32)))
@@ -334,7 +351,7 @@ def test_loading_stored_minhashes_fills_the_lsh_as_inserting_them_does():
 @pytest.fixture
 def term_stories(tmp_path: Path) -> Path:
     """An index written when the story was a term on every article (`ID(sortable=True)`,
-    before indexing/schema.py's `StoryColumn`): wire-1 and herald-1 (DOCKS and its reprint)
+    before the story became a column only: indexing/schema.py): wire-1 and herald-1 (DOCKS and its reprint)
     are one story, farm-1 (WHEAT) another."""
     copy = tmp_path / "term-stories"
     shutil.copytree(Path(__file__).parent / "data" / "stories-term-index", copy)

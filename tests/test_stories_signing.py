@@ -19,6 +19,7 @@ from test_stories import (
     DOCKS_REPRINT,
     T0,
     WHEAT,
+    DatasketchMinHash,
     _write,
     datasketch_tables,
     story_tables,
@@ -33,7 +34,6 @@ from search.indexing.store import current_generation
 from search.indexing.stories import (
     MIN_WORDS,
     NUM_PERM,
-    SCHEME,
     SEED,
     THRESHOLD,
     StoryClusters,
@@ -44,20 +44,6 @@ from search.indexing.stories import (
 )
 from search.ingest import IngestOptions, Skip
 from search.ingest.discover import discover
-
-
-class DatasketchMinHash:
-    """A reused datasketch MinHash holding stored signature values, to hand them to
-    datasketch's own LSH: the library our scheme is checked against (a build does not
-    import it: stories.py says why)."""
-
-    def __init__(self) -> None:
-        self.minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME)
-
-    def as_minhash(self, values: np.ndarray) -> MinHash:
-        self.minhash.hashvalues = values
-        return self.minhash
-
 
 UNICODE = ("Le port a annoncé lundi que les dockers de Rotterdam reprendront le travail mercredi "
            "— après l’accord salarial de 4,5 % sur deux ans, «un compromis» selon le syndicat; "

@@ -71,7 +71,7 @@ def story_column(columns: Any, schema: Any) -> list:
 
 def story_copies(stories: list, story_id: str, deleted: Collection[int]) -> list[int]:
     """The live documents whose story is `story_id`: a scan of the story column (the story
-    is no term: indexing/schema.py `StoryColumn`), in C (compress over a map of eq), ~1 ms
+    is a column only: indexing/schema.py), in C (compress over a map of eq), ~1 ms
     on Reuters' 21,000 documents."""
     if not story_id:
         return []
