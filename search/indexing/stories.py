@@ -54,7 +54,7 @@ to sign and ~0.5 s to place, where signing with one `MinHash.update_batch` per a
 and datasketch's `insert`/`query` took ~5.5 s. The story state is long-lived and kept
 out of the garbage collector's sight while a run places articles (`_settle`: its full
 collections cost ~0.9 s of a Reuters build). A Reuters build with stories takes
-~1.08-1.13x the CPU of one without (bench/bench_stories.py).
+1.00-1.10x the CPU of one without (medians of three runs, bench/README.md).
 """
 from __future__ import annotations
 
