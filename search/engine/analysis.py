@@ -335,26 +335,11 @@ class TextTerms:
     def _learn(self, raws) -> None:
         """Remember the terms of new raw words (stemmed together: one call to each
         language's stemmer)."""
-        stops, minsize = self._stops, self._min
-        words = []
-        by_language: defaultdict[str, list[int]] = defaultdict(list)  # language -> indexes
-        for i, raw in enumerate(raws):
-            text = raw.lower()
-            if text.isascii():
-                by_language["english"].append(i)
-            else:
-                text = text.translate(NEWS_FOLD)
-                by_language[script_stemmer(text)].append(i)
-            if len(text) < minsize or text in stops:
-                text = ""
-            words.append(text)
-        self._unstemmed.update(zip(raws, words))
-        stems = words[:]
-        for language, indexes in by_language.items():
-            for i, stem in zip(indexes, stem_words(language, [words[i] for i in indexes])):
-                stems[i] = stem
-        self._terms.update((raw, stem.encode("utf-8") if word else b"")
-                           for raw, word, stem in zip(raws, words, stems))
+        folded, stems = fold_and_stem(raws, self._stops, self._min)
+        self._unstemmed.update((raw, word if stem is not None else "")
+                               for raw, word, stem in zip(raws, folded, stems))
+        self._terms.update((raw, stem.encode("utf-8") if stem is not None else b"")
+                           for raw, stem in zip(raws, stems))
 
     def positions(self, text: str) -> dict[bytes, list[int]]:
         """Each term of `text` with its word positions (stop words keep their place),
@@ -383,29 +368,39 @@ class TextTerms:
         return sorted(words)
 
 
-def query_forms(words: list[str]) -> list[str]:
-    """What `news_analyzer()(word, mode="query", removestops=False)` makes of each word (a
-    whole token): its term, or for a stop word or a too short one its lower-cased, folded
-    text, unstemmed (as Whoosh's highlighter keeps them). For a snippet's words, all at
-    once: one stemmer call per language rather than a Token and three generators per
-    word (the 3,269 words of 10 Reuters hits: ~4 -> ~2 ms). Tested against the chain."""
-    normalize = news_analyzer().items[1]
-    stops, minsize = normalize.stops, normalize.min
-    forms: list[str] = []
+def fold_and_stem(raws: list[str], stops: frozenset[str], minsize: int
+                  ) -> tuple[list[str], list[str | None]]:
+    """Each raw word lower-cased and folded, and its stem, or None for a stop word or a
+    too short one: what `NewsNormalizeFilter` and `NewsStemFilter` make of it, for many
+    words at once (one call to each language's stemmer)."""
+    folded: list[str] = []
+    stems: list[str | None] = []
     by_language: defaultdict[str, list[int]] = defaultdict(list)  # language -> indexes
-    for i, raw in enumerate(words):
+    for i, raw in enumerate(raws):
         text = raw.lower()
         language = "english"
         if not text.isascii():
             text = text.translate(NEWS_FOLD)
             language = script_stemmer(text)
-        forms.append(text)
+        folded.append(text)
+        stems.append(None)
         if len(text) >= minsize and text not in stops:
             by_language[language].append(i)
     for language, indexes in by_language.items():
-        for i, stem in zip(indexes, stem_words(language, [forms[i] for i in indexes])):
-            forms[i] = stem
-    return forms
+        for i, stem in zip(indexes, stem_words(language, [folded[i] for i in indexes])):
+            stems[i] = stem
+    return folded, stems
+
+
+def query_forms(words: list[str]) -> list[str]:
+    """What `news_analyzer()(word, mode="query", removestops=False)` makes of each word (a
+    whole token): its term, or for a stop word or a too short one its lower-cased, folded
+    text, unstemmed (as Whoosh's highlighter keeps them). For a snippet's words, all at
+    once rather than a Token and three generators per word (the 3,269 words of 10 Reuters
+    hits: ~4 -> ~2 ms). Tested against the chain."""
+    normalize = news_analyzer().items[1]
+    folded, stems = fold_and_stem(words, normalize.stops, normalize.min)
+    return [stem if stem is not None else word for word, stem in zip(folded, stems)]
 
 
 def text_terms_for(analyzer) -> TextTerms | None:
