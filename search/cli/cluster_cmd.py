@@ -14,7 +14,16 @@ from typing import Any
 
 import click
 
-from .common import EXIT_ERROR, EXIT_MATCH, index_dir_option, report_deliveries, reports_errors, skip_summary
+from .common import (
+    EXIT_ERROR,
+    EXIT_MATCH,
+    echo_check_findings,
+    echo_check_outcome,
+    index_dir_option,
+    report_deliveries,
+    reports_errors,
+    skip_summary,
+)
 
 ARCHIVE_FILE = "news-search-archive.json"  # search/cluster/archive.py (not imported: lean)
 
@@ -100,16 +109,8 @@ def check_archive_command(index_dir: str, repair: bool, allow_shrink: bool, as_j
         for name, r in result.shards.items():
             click.echo(f"{name + ':':<11}{r.generation or '-'}: {r.segments} segment(s), "
                        f"{r.articles:,} articles, {r.terms:,} terms, {r.postings:,} postings")
-            for problem in r.problems:
-                click.echo(f"damaged:   {name}: {problem}")
-            for note in r.notes:
-                click.echo(f"note:      {name}: {note}")
-        for line in result.repaired:
-            click.echo(f"repaired:  {line}")
-        for problem in result.still_damaged:
-            click.echo(f"repaired:  still damaged: {problem}")
-        if result.ok:
-            click.echo("ok:        every shard reads back whole")
+            echo_check_findings(r, f"{name}: ")
+        echo_check_outcome(result, "shard")
     if result.ok or result.mended:
         raise SystemExit(EXIT_MATCH)
     if not repair:

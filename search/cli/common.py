@@ -146,3 +146,21 @@ def report_deliveries(run: Any) -> None:
             click.echo(f"alert {d.alert}: error: {d.error}", err=True)
         elif d.new:
             click.echo(f"alert {d.alert}: {len(d.new)} new match(es)", err=True)
+
+
+def echo_check_findings(report: Any, label: str = "") -> None:
+    """A check report's damage and notes, one line each (`label`: "shard-01: " on an archive)."""
+    for problem in report.problems:
+        click.echo(f"damaged:   {label}{problem}")
+    for note in report.notes:
+        click.echo(f"note:      {label}{note}")
+
+
+def echo_check_outcome(report: Any, whole: str) -> None:
+    """What a repair did and, when nothing is damaged, that every `whole` reads back."""
+    for line in report.repaired:
+        click.echo(f"repaired:  {line}")
+    for problem in report.still_damaged:
+        click.echo(f"repaired:  still damaged: {problem}")
+    if report.ok:
+        click.echo(f"ok:        every {whole} reads back whole")

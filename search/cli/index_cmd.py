@@ -16,6 +16,8 @@ from ..ingest import IngestOptions
 from .common import (
     EXIT_ERROR,
     EXIT_MATCH,
+    echo_check_findings,
+    echo_check_outcome,
     index_dir_option,
     ingest_options,
     report_deliveries,
@@ -312,16 +314,8 @@ def check_command(index_dir: str, repair: bool, allow_shrink: bool, as_json: boo
         click.echo(f"index:     {report.index_dir} ({report.generation or '-'})")
         click.echo(f"read:      {report.segments} segment(s), {report.articles:,} articles, "
                    f"{report.terms:,} terms, {report.postings:,} postings")
-        for problem in report.problems:
-            click.echo(f"damaged:   {problem}")
-        for note in report.notes:
-            click.echo(f"note:      {note}")
-        for line in report.repaired:
-            click.echo(f"repaired:  {line}")
-        for problem in report.still_damaged:
-            click.echo(f"repaired:  still damaged: {problem}")
-        if report.ok:
-            click.echo("ok:        every file reads back whole")
+        echo_check_findings(report)
+        echo_check_outcome(report, "file")
     if report.ok or report.mended:
         sys.exit(EXIT_MATCH)
     if not repair:
